@@ -1,0 +1,33 @@
+/**
+ * onnxruntime-node sessions as we run them: one intra-op thread each (parallelism comes from the
+ * worker pool, one worker per core) and spinning off, which measured about 2x faster for the whole
+ * pipeline because sharp and JS keep their core (../shared/research/models.md).
+ */
+import ort from 'onnxruntime-node';
+
+export type OrtSession = ort.InferenceSession;
+export const OrtTensor = ort.Tensor;
+
+export async function createSession(model: Uint8Array): Promise<OrtSession> {
+  return ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  });
+}
+
+/** Runs a single-input session and returns its outputs by name. */
+export async function runSession(
+  session: OrtSession,
+  input: Float32Array,
+  dims: readonly number[],
+): Promise<Record<string, Float32Array>> {
+  const name = session.inputNames[0]!;
+  const out = await session.run({ [name]: new ort.Tensor('float32', input, dims) });
+  const result: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(out)) result[k] = v.data as Float32Array;
+  return result;
+}

@@ -1,0 +1,55 @@
+/**
+ * The analysis of one image over the model ports: detect → landmarks → (template, attributes).
+ * It runs wherever the models live (inside each inference worker in production).
+ */
+import { boxArea, type AnalyzedFace, type AttributeName, type FaceAttributes, type RgbImage } from '../domain/face.model.js';
+import type { EmbedderInfo, ModelInfo } from '../domain/model.info.js';
+import type { AnalyzeOptions, FaceAnalyzer } from '../ports/face-analyzer.port.js';
+import type { FaceModels, LocatedFace } from '../ports/face-models.port.js';
+import { assessQuality } from './quality.rules.js';
+import { dominantClothingColours } from './clothing-colours.rules.js';
+
+export class FacePipeline implements FaceAnalyzer {
+  constructor(private readonly m: FaceModels) {}
+
+  get embedder(): EmbedderInfo {
+    return this.m.embedder.info;
+  }
+
+  get models(): ModelInfo[] {
+    const { detector, landmarker, embedder, pose, ageGender, emotion, eyes, liveness } = this.m;
+    return [detector, landmarker, embedder, pose, ageGender, emotion, eyes, liveness].map((x) => x.info);
+  }
+
+  async analyze(image: RgbImage, o: AnalyzeOptions): Promise<AnalyzedFace[]> {
+    const detections = await this.m.detector.detect(image, { minFaceSize: o.minFaceSize, scoreThreshold: o.scoreThreshold });
+    // Largest first: the face a user means in a portrait, and the one kept by max_faces.
+    detections.sort((a, b) => boxArea(b.box) - boxArea(a.box));
+    const kept = detections.slice(0, Math.max(0, o.maxFaces));
+    const want = new Set<AttributeName>(o.attributes);
+    const faces: AnalyzedFace[] = [];
+    for (const d of kept) {
+      const landmarks = await this.m.landmarker.locate(image, d);
+      const located: LocatedFace = { box: d.box, landmarks };
+      const pose = await this.m.pose.estimate(image, located);
+      const attributes: FaceAttributes = {};
+      if (want.has('age') || want.has('gender')) {
+        const ag = await this.m.ageGender.estimate(image, located);
+        if (want.has('age')) attributes.age = ag.age;
+        if (want.has('gender')) attributes.gender = ag.gender;
+      }
+      if (want.has('emotion')) attributes.emotion = await this.m.emotion.estimate(image, located);
+      if (want.has('eyes')) attributes.eyes = await this.m.eyes.estimate(image, located);
+      if (want.has('liveness')) attributes.liveness = await this.m.liveness.estimate(image, located);
+      if (want.has('quality')) attributes.quality = assessQuality(image, located, pose);
+      if (want.has('clothing_colors')) attributes.clothingColors = dominantClothingColours(image, d.box);
+      const face: AnalyzedFace = { box: d.box, score: d.score, landmarks5: landmarks.points5, pose, attributes };
+      if (o.landmarks68) face.landmarks68 = landmarks.points68;
+      if (o.templates) face.embedding = await this.m.embedder.embed(image, landmarks);
+      faces.push(face);
+    }
+    return faces;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,55 @@
+/**
+ * The one registry of error codes. Every failure a client can see has a stable code here, a
+ * default HTTP status and a default message. Core code throws `VisageError`; only the HTTP error
+ * plugin and each dialect's mapper turn it into a response.
+ */
+export const ERRORS = {
+  BAD_PARAM: { status: 400, message: 'A parameter is missing or invalid' },
+  BAD_REQUEST: { status: 400, message: 'The request is malformed' },
+  IMAGE_MISSING: { status: 400, message: 'No image was given (multipart "image", JSON "image" or "url")' },
+  IMAGE_DECODE_FAILED: { status: 400, message: 'The image could not be decoded' },
+  IMAGE_TOO_LARGE: { status: 413, message: 'The image exceeds the size or pixel limit' },
+  IMAGE_TOO_SMALL: { status: 400, message: 'The image is too small to contain a face' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The content type is not a supported image type' },
+  BODY_TOO_LARGE: { status: 413, message: 'The request body exceeds the size limit' },
+  URL_FORBIDDEN: { status: 400, message: 'The URL is not allowed' },
+  URL_FETCH_FAILED: { status: 400, message: 'The image URL could not be fetched' },
+  NO_FACE: { status: 422, message: 'No face was found in the image' },
+  TOO_MANY_FACES: { status: 422, message: 'The image holds more faces than allowed' },
+  TEMPLATE_INVALID: { status: 400, message: 'The template is not a valid Visage template' },
+  TEMPLATE_MODEL_MISMATCH: { status: 422, message: 'The template was made by another model version' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+  NOT_READY: { status: 503, message: 'The models are still loading' },
+  OVERLOADED: { status: 503, message: 'The server is busy; retry later' },
+  TIMEOUT: { status: 503, message: 'The request took too long' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Extra, client-safe facts attached to an error (`param` for BAD_PARAM, limits, counts). */
+export type ErrorDetails = Record<string, string | number | boolean | string[] | undefined>;
+
+export class VisageError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message?: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message ?? ERRORS[code].message, options);
+    this.name = 'VisageError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+}
+
+export function isVisageError(e: unknown): e is VisageError {
+  return e instanceof VisageError;
+}
+
+/** BAD_PARAM always names the parameter, so clients can point at the field. */
+export function badParam(param: string, message: string): VisageError {
+  return new VisageError('BAD_PARAM', message, { param });
+}

@@ -1,0 +1,12 @@
+/** Turning bytes (or a URL) into upright RGB pixels. */
+import type { RgbImage } from '../domain/face.model.js';
+
+export interface ImageDecoder {
+  /** Decodes and applies EXIF orientation. Throws IMAGE_DECODE_FAILED, IMAGE_TOO_LARGE or UNSUPPORTED_MEDIA_TYPE. */
+  decode(bytes: Uint8Array): Promise<RgbImage>;
+}
+
+export interface ImageFetcher {
+  /** Fetches an image by URL under the SSRF rules. Throws URL_FORBIDDEN or URL_FETCH_FAILED. */
+  fetch(url: string): Promise<Uint8Array>;
+}
