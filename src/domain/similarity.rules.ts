@@ -8,7 +8,7 @@ import { badParam } from './error.registry.js';
 export const THRESHOLD_PRESETS = ['strict', 'medium', 'low', 'none'] as const;
 export type ThresholdPreset = (typeof THRESHOLD_PRESETS)[number];
 
-/** FindFace's definition of the presets as false-accept rates. */
+/** The presets as false-accept rates, the convention commercial face APIs use. */
 export const PRESET_FAR: Record<ThresholdPreset, number> = { strict: 1e-5, medium: 1e-3, low: 1e-1, none: 1 };
 
 export interface SimilarityCalibration {

@@ -1,0 +1,26 @@
+/** One inference worker: loads every model once, then analyses images one at a time. */
+import { parentPort } from 'node:worker_threads';
+import { FacePipeline } from '../../core/face-pipeline.js';
+import { isVisageError } from '../../domain/error.registry.js';
+import { loadFaceModels } from '../models/face-models.loader.js';
+import type { AnalyzeRequest, WorkerMessage } from './worker-protocol.js';
+
+const port = parentPort!;
+const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+try {
+  const pipeline = new FacePipeline(await loadFaceModels());
+  port.on('message', async (req: AnalyzeRequest) => {
+    try {
+      const image = { width: req.width, height: req.height, data: new Uint8Array(req.pixels) };
+      const faces = await pipeline.analyze(image, req.options);
+      send({ type: 'result', id: req.id, faces });
+    } catch (e) {
+      if (isVisageError(e)) send({ type: 'error', id: req.id, code: e.code, message: e.message, details: e.details });
+      else send({ type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  send({ type: 'ready', embedder: pipeline.embedder, models: pipeline.models });
+} catch (e) {
+  send({ type: 'load-failed', message: e instanceof Error ? e.message : String(e) });
+}

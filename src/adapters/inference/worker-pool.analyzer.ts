@@ -1,0 +1,128 @@
+/**
+ * FaceAnalyzer over a pool of worker threads, one per core by default: each worker holds its own
+ * onnxruntime sessions with one intra-op thread, so inference never blocks the HTTP thread and
+ * the cores are used without oversubscription. Requests queue FIFO; a bounded queue turns
+ * overload into OVERLOADED (503) instead of unbounded memory. A crashed worker fails only its
+ * own request and is replaced.
+ */
+import { Worker } from 'node:worker_threads';
+import { VisageError } from '../../domain/error.registry.js';
+import type { AnalyzedFace, RgbImage } from '../../domain/face.model.js';
+import type { EmbedderInfo, ModelInfo } from '../../domain/model.info.js';
+import type { AnalyzeOptions, FaceAnalyzer } from '../../ports/face-analyzer.port.js';
+import type { AnalyzeRequest, WorkerMessage } from './worker-protocol.js';
+
+const ENTRY = new URL('./analysis.worker-entry.mjs', import.meta.url);
+
+interface Task {
+  req: AnalyzeRequest;
+  resolve: (faces: AnalyzedFace[]) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  task?: Task;
+}
+
+export interface WorkerPoolOptions {
+  size: number;
+  /** Requests waiting beyond this many are refused with OVERLOADED. */
+  maxQueue: number;
+}
+
+export class WorkerPoolAnalyzer implements FaceAnalyzer {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closing = false;
+  private info?: { embedder: EmbedderInfo; models: ModelInfo[] };
+
+  private constructor(private readonly options: WorkerPoolOptions) {}
+
+  /** Starts the workers and resolves once every one has loaded its models. */
+  static async start(options: WorkerPoolOptions): Promise<WorkerPoolAnalyzer> {
+    const pool = new WorkerPoolAnalyzer(options);
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, options.size) }, () => pool.spawn()));
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  get embedder(): EmbedderInfo {
+    return this.info!.embedder;
+  }
+
+  get models(): ModelInfo[] {
+    return this.info!.models;
+  }
+
+  analyze(image: RgbImage, options: AnalyzeOptions): Promise<AnalyzedFace[]> {
+    if (this.closing) return Promise.reject(new VisageError('NOT_READY', 'The server is shutting down'));
+    if (this.queue.length >= this.options.maxQueue) return Promise.reject(new VisageError('OVERLOADED'));
+    // Copy into a fresh buffer we can transfer: the decoder's buffer may be a view into a larger one.
+    const pixels = new ArrayBuffer(image.data.byteLength);
+    new Uint8Array(pixels).set(image.data);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req: { id: this.nextId++, width: image.width, height: image.height, pixels, options }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const t of this.queue.splice(0)) t.reject(new VisageError('NOT_READY', 'The server is shutting down'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.task) continue;
+      const task = this.queue.shift()!;
+      slot.task = task;
+      slot.worker.postMessage(task.req, [task.req.pixels]);
+    }
+  }
+
+  private spawn(): Promise<void> {
+    return new Promise((resolveReady, rejectReady) => {
+      const worker = new Worker(ENTRY);
+      const slot: Slot = { worker };
+      let ready = false;
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'ready') {
+          ready = true;
+          this.info ??= { embedder: m.embedder, models: m.models };
+          this.slots.push(slot);
+          resolveReady();
+          this.pump();
+        } else if (m.type === 'load-failed') {
+          rejectReady(new Error(m.message));
+        } else {
+          const task = slot.task;
+          slot.task = undefined;
+          if (task) {
+            if (m.type === 'result') task.resolve(m.faces);
+            else task.reject(m.code ? new VisageError(m.code, m.message, m.details) : new Error(m.message));
+          }
+          this.pump();
+        }
+      });
+      worker.on('error', (e) => {
+        if (!ready) rejectReady(e);
+      });
+      worker.on('exit', (code) => {
+        const i = this.slots.indexOf(slot);
+        if (i >= 0) this.slots.splice(i, 1);
+        slot.task?.reject(new Error(`inference worker exited with code ${code}`));
+        slot.task = undefined;
+        if (!ready) rejectReady(new Error(`inference worker exited with code ${code} while loading models`));
+        else if (!this.closing) void this.spawn().catch(() => undefined);
+      });
+    });
+  }
+}

@@ -1,0 +1,19 @@
+/** Messages between the pool (main thread) and an analysis worker. */
+import type { AnalyzedFace } from '../../domain/face.model.js';
+import type { ErrorCode, ErrorDetails } from '../../domain/error.registry.js';
+import type { EmbedderInfo, ModelInfo } from '../../domain/model.info.js';
+import type { AnalyzeOptions } from '../../ports/face-analyzer.port.js';
+
+export interface AnalyzeRequest {
+  id: number;
+  width: number;
+  height: number;
+  pixels: ArrayBuffer;
+  options: AnalyzeOptions;
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; embedder: EmbedderInfo; models: ModelInfo[] }
+  | { type: 'load-failed'; message: string }
+  | { type: 'result'; id: number; faces: AnalyzedFace[] }
+  | { type: 'error'; id: number; code?: ErrorCode; message: string; details?: ErrorDetails };
