@@ -1,0 +1,113 @@
+/**
+ * The RFB face detector on real photos (../shared/eval): group photos, a photo with no face,
+ * a 4912x7360 portrait, the minFaceSize filter, and the graph rewrite that runs it at any size.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { SharpDecoder } from '../../../src/adapters/image/sharp-decoder.adapter.js';
+import { MODEL_FILES, readVerifiedModelFile } from '../../../src/adapters/models/model-files.registry.js';
+import { createSession, runSession } from '../../../src/adapters/onnx/onnx-session.js';
+import { rewriteRfbInputSize } from '../../../src/adapters/onnx/rfb-graph.rewrite.js';
+import { RfbDetector } from '../../../src/adapters/onnx/rfb-detector.adapter.js';
+import { priorCount, ssdPriors } from '../../../src/adapters/onnx/ssd-box.decode.js';
+import type { Box, RgbImage } from '../../../src/domain/face.model.js';
+import type { Detection } from '../../../src/ports/face-models.port.js';
+import { EVAL_DIR, evalPhoto } from '../../helpers/eval-photos.js';
+
+const decoder = new SharpDecoder({ maxPixels: 50e6 });
+let detector: RfbDetector;
+
+before(async () => {
+  detector = await RfbDetector.load();
+});
+after(async () => {
+  await detector.close();
+});
+
+const photo = (rel: string): Promise<RgbImage> => decoder.decode(evalPhoto(rel));
+const inside = (p: { x: number; y: number }, b: Box) => p.x >= b.x1 && p.x <= b.x2 && p.y >= b.y1 && p.y <= b.y2;
+
+/** compreface_samples LABELS: path → nose points. */
+function comprefaceNoses(rel: string): { x: number; y: number }[] {
+  const lines = readFileSync(join(EVAL_DIR, 'compreface_samples', 'LABELS'), 'utf8').trim().split(/\r?\n/);
+  const row = lines.find((l) => l.startsWith(`${rel},`));
+  assert.ok(row, `compreface_samples LABELS has no row for ${rel}`);
+  const pts = row.split(',')[2] ?? '';
+  return pts ? pts.split(';').map((p) => ({ x: Number(p.split(':')[0]), y: Number(p.split(':')[1]) })) : [];
+}
+
+/** Each nose lies in exactly one detection, and each detection holds one nose. */
+function assertOneBoxPerNose(dets: Detection[], noses: { x: number; y: number }[]): void {
+  assert.equal(dets.length, noses.length, `expected ${noses.length} faces, got ${dets.length}`);
+  for (const n of noses) assert.equal(dets.filter((d) => inside(n, d.box)).length, 1, `nose ${n.x},${n.y} is in one box`);
+}
+
+test('finds the 5 faces of a group photo, one sensible box per face, best score first', async () => {
+  const dets = await detector.detect(await photo('compreface_samples/images/000_5.jpg'), { minFaceSize: 0 });
+  assertOneBoxPerNose(dets, comprefaceNoses('images/000_5.jpg'));
+  for (const d of dets) {
+    const w = d.box.x2 - d.box.x1;
+    const h = d.box.y2 - d.box.y1;
+    assert.ok(w > 40 && w < 150 && h / w > 0.9 && h / w < 1.8, `face-shaped box ${JSON.stringify(d.box)}`);
+    assert.ok(d.score > 0.9 && d.score <= 1);
+  }
+  for (let i = 1; i < dets.length; i++) assert.ok(dets[i - 1]!.score >= dets[i]!.score, 'sorted by score');
+});
+
+test('finds every face of a dlib group photo', async () => {
+  const labels = readFileSync(join(EVAL_DIR, 'dlib_faces', 'LABELS'), 'utf8').trim().split(/\r?\n/).slice(1)
+    .map((l) => l.split(',')).filter((c) => c[0] === 'images/2007_007763.jpg' && c[6] === '0')
+    .map((c) => ({ x1: +c[2]!, y1: +c[3]!, x2: +c[4]!, y2: +c[5]! }));
+  assert.ok(labels.length >= 5);
+  const dets = await detector.detect(await photo('dlib_faces/images/2007_007763.jpg'), { minFaceSize: 0 });
+  for (const l of labels) {
+    const c = { x: (l.x1 + l.x2) / 2, y: (l.y1 + l.y2) / 2 };
+    assert.ok(dets.some((d) => inside(c, d.box)), `face at ${JSON.stringify(l)} found`);
+  }
+  assert.equal(dets.length, labels.length, 'no extra detections');
+});
+
+test('a photo with no face gives no detection', async () => {
+  assert.deepEqual(await detector.detect(await photo('compreface_samples/images/017_0.jpg'), { minFaceSize: 0 }), []);
+});
+
+test('minFaceSize drops faces narrower than it', async () => {
+  const img = await photo('compreface_samples/images/014_5.jpg'); // faces ~34–64 px wide
+  const all = await detector.detect(img, { minFaceSize: 0 });
+  assert.equal(all.length, 5);
+  const big = await detector.detect(img, { minFaceSize: 50 });
+  assert.ok(big.length >= 1 && big.length < all.length, `${big.length} of ${all.length} faces are ≥ 50 px`);
+  for (const d of big) assert.ok(d.box.x2 - d.box.x1 >= 50);
+  assert.equal(big.length, all.filter((d) => d.box.x2 - d.box.x1 >= 50).length);
+});
+
+test('a scoreThreshold of 1 keeps only certain faces; a lower one keeps more', async () => {
+  const img = await photo('compreface_samples/images/016_8.jpg');
+  const strict = await detector.detect(img, { minFaceSize: 0, scoreThreshold: 0.999 });
+  const loose = await detector.detect(img, { minFaceSize: 0 });
+  assert.ok(strict.length < loose.length);
+  assertOneBoxPerNose(loose, comprefaceNoses('images/016_8.jpg'));
+});
+
+test('a 4912x7360 portrait gives its one face, in original pixels', async () => {
+  const img = await photo('compreface_samples/images/001_A.jpg');
+  assert.equal(img.width, 4912);
+  const dets = await detector.detect(img, { minFaceSize: 50 });
+  assertOneBoxPerNose(dets, comprefaceNoses('images/001_A.jpg'));
+  assert.ok(dets[0]!.box.x2 - dets[0]!.box.x1 > 200);
+});
+
+test('priors reproduce the graph constants, and the rewritten graph runs at another size', async () => {
+  const p = ssdPriors(320, 240);
+  assert.equal(priorCount(320, 240), 4420);
+  assert.deepEqual([...p.centres.slice(0, 4)].map((v) => +v.toFixed(6)), [0.0125, 0.016667, 0.0125, 0.016667]);
+  assert.deepEqual([...p.sizes.slice(0, 6)].map((v) => +v.toFixed(6)), [0.03125, 0.041667, 0.05, 0.066667, 0.075, 0.1]);
+  const graph = rewriteRfbInputSize(readVerifiedModelFile(MODEL_FILES.frDetect), 480, 352);
+  const session = await createSession(graph);
+  const out = await runSession(session, new Float32Array(3 * 480 * 352), [1, 3, 352, 480]);
+  assert.equal(out.scores!.length, priorCount(480, 352) * 2);
+  assert.equal(out.boxes!.length, priorCount(480, 352) * 4);
+  await session.release();
+});
