@@ -10,6 +10,13 @@ import { assessQuality } from './quality.rules.js';
 import { dominantClothingColours } from './clothing-colours.rules.js';
 
 export class FacePipeline implements FaceAnalyzer {
+  /**
+   * One analysis at a time: the model adapters reuse their input buffers, and their sessions
+   * run one intra-op thread each, so overlapping calls in one thread would gain nothing and
+   * could mix inputs. Parallelism comes from running one pipeline per worker thread.
+   */
+  private tail: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly m: FaceModels) {}
 
   get embedder(): EmbedderInfo {
@@ -21,7 +28,13 @@ export class FacePipeline implements FaceAnalyzer {
     return [detector, landmarker, embedder, pose, ageGender, emotion, eyes, liveness].map((x) => x.info);
   }
 
-  async analyze(image: RgbImage, o: AnalyzeOptions): Promise<AnalyzedFace[]> {
+  analyze(image: RgbImage, o: AnalyzeOptions): Promise<AnalyzedFace[]> {
+    const run = this.tail.then(() => this.analyzeNow(image, o));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async analyzeNow(image: RgbImage, o: AnalyzeOptions): Promise<AnalyzedFace[]> {
     const detections = await this.m.detector.detect(image, { minFaceSize: o.minFaceSize, scoreThreshold: o.scoreThreshold });
     // Largest first: the face a user means in a portrait, and the one kept by max_faces.
     detections.sort((a, b) => boxArea(b.box) - boxArea(a.box));

@@ -1,0 +1,76 @@
+/**
+ * Reads the configuration once: defaults, then environment variables, validated against the
+ * schema and frozen. Every bad variable is named in one error, so an operator fixes all at once.
+ */
+import { availableParallelism } from 'node:os';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigSchema, ENV_VARS, type Config } from './config.schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MB = 1024 * 1024;
+
+export function defaultConfig(): Config {
+  return {
+    port: 8080,
+    host: '0.0.0.0',
+    maxUploadBytes: 10 * MB,
+    // 40 MP covers every phone/DSLR photo we expect; a 50 MP image is refused before decoding.
+    maxPixels: 40_000_000,
+    workers: Math.max(1, availableParallelism()),
+    urlFetchTimeoutMs: 5000,
+    urlFetchMaxBytes: 10 * MB,
+    urlAllowPrivate: false,
+    dataDir: './data',
+    logLevel: 'info',
+    ethnicity: false,
+    defaultMinFaceSize: 50,
+    defaultMaxFaces: 100,
+  };
+}
+
+function parseValue(kind: 'int' | 'bool' | 'string', raw: string): unknown {
+  const t = raw.trim();
+  if (kind === 'string') return t;
+  if (kind === 'bool') {
+    if (/^(1|true|yes|on)$/i.test(t)) return true;
+    if (/^(0|false|no|off)$/i.test(t)) return false;
+    return raw; // left as text so validation names it
+  }
+  return /^-?\d+$/.test(t) ? Number(t) : raw;
+}
+
+/** Builds the config from `env` (process.env by default). Throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cfg: Record<string, unknown> = { ...defaultConfig() };
+  const sourceOf = new Map<string, string>();
+  const set = (name: string, key: string, kind: 'int' | 'bool' | 'string') => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return;
+    cfg[key] = parseValue(kind, raw);
+    sourceOf.set(key, name);
+  };
+  // PORT is the platform convention (Heroku, Cloud Run); VISAGE_PORT wins when both are set.
+  set('PORT', 'port', 'int');
+  for (const [name, spec] of Object.entries(ENV_VARS)) set(name, spec.key, spec.kind);
+  // The URL fetch limit follows the upload limit unless set on its own.
+  if (!sourceOf.has('urlFetchMaxBytes') && sourceOf.has('maxUploadBytes')) cfg.urlFetchMaxBytes = cfg.maxUploadBytes;
+
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const err of Value.Errors(ConfigSchema, cfg)) {
+    const key = err.path.replace(/^\//, '').split('/')[0] ?? '';
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const name = sourceOf.get(key) ?? `(default ${key})`;
+    problems.push(`${name}=${JSON.stringify(env[name] ?? cfg[key])}: ${err.message}`);
+  }
+  if (cfg.ethnicity === true) problems.push('VISAGE_ETHNICITY: ethnicity estimation is reserved and cannot be enabled');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(cfg as Config);
+}

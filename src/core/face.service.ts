@@ -1,0 +1,147 @@
+/**
+ * The face use cases over the ports: detect, make templates, verify two faces. Images come as
+ * bytes or a URL; the service fetches, decodes and analyses, and never knows about HTTP.
+ */
+import { VisageError } from '../domain/error.registry.js';
+import type { AnalyzedFace, AttributeName, Box } from '../domain/face.model.js';
+import type { FaceOptions } from '../domain/face-options.rules.js';
+import { modelKey, type EmbedderInfo, type ModelInfo } from '../domain/model.info.js';
+import { cosine, cosineToSimilarity, resolveThreshold, type ThresholdPreset } from '../domain/similarity.rules.js';
+import { assertSameModel, decodeTemplate, encodeTemplate } from '../domain/template.codec.js';
+import type { AnalyzeOptions, FaceAnalyzer } from '../ports/face-analyzer.port.js';
+import type { ImageDecoder, ImageFetcher } from '../ports/image.port.js';
+
+export type ImageInput = { bytes: Uint8Array } | { url: string };
+
+/** One side of a verification: an image (its largest face) or a stored template. */
+export type VerifySide = ({ image: ImageInput } | { template: string }) & { param?: string };
+
+export interface FaceServiceDefaults {
+  minFaceSize: number;
+  maxFaces: number;
+}
+
+export interface DetectResult {
+  image: { width: number; height: number };
+  faces: AnalyzedFace[];
+  models: ModelInfo[];
+  /** Echo of what was asked, so the mapper prints exactly that. */
+  attributes: AttributeName[];
+  landmarks68: boolean;
+}
+
+export interface TemplatesResult extends DetectResult {
+  templateModel: string;
+  templates: string[];
+}
+
+export interface VerifyResult {
+  similarity: number;
+  threshold: number;
+  preset?: ThresholdPreset;
+  match: boolean;
+  model: string;
+  /** The face used on each side; null when the side was a template. */
+  boxes: { a: Box | null; b: Box | null };
+}
+
+export class FaceService {
+  constructor(
+    private readonly deps: { analyzer: FaceAnalyzer; decoder: ImageDecoder; fetcher: ImageFetcher },
+    private readonly defaults: FaceServiceDefaults,
+  ) {}
+
+  get embedder(): EmbedderInfo {
+    return this.deps.analyzer.embedder;
+  }
+
+  /** Every face with what was asked; no face is an empty list, not an error. */
+  async detect(input: ImageInput, options: FaceOptions = {}): Promise<DetectResult> {
+    return this.analyze(input, options, false);
+  }
+
+  /** A template per face, in the same order as the faces. NO_FACE when there is none. */
+  async templates(input: ImageInput, options: FaceOptions = {}): Promise<TemplatesResult> {
+    const r = await this.analyze(input, options, true);
+    if (r.faces.length === 0) throw new VisageError('NO_FACE', undefined, { param: 'image' });
+    const key = modelKey(this.embedder);
+    const templates = r.faces.map((f) => {
+      if (!f.embedding) throw new Error('analyzer returned a face without an embedding');
+      return encodeTemplate({ modelKey: key, vector: f.embedding });
+    });
+    return { ...r, templateModel: key, templates };
+  }
+
+  /** Compares two faces with the embedder's calibration; threshold is a preset or a similarity (default medium). */
+  async verify(a: VerifySide, b: VerifySide, threshold?: string | number, options: FaceOptions = {}): Promise<VerifyResult> {
+    const cal = this.embedder.calibration;
+    // Resolve the threshold first: a bad parameter should not cost two analyses.
+    const t = resolveThreshold(threshold, cal);
+    const [ea, eb] = await Promise.all([this.sideVector(a, 'a', options), this.sideVector(b, 'b', options)]);
+    const similarity = cosineToSimilarity(cosine(ea.vector, eb.vector), cal);
+    return {
+      similarity,
+      threshold: t.threshold,
+      preset: t.preset,
+      match: similarity >= t.threshold,
+      model: modelKey(this.embedder),
+      boxes: { a: ea.box, b: eb.box },
+    };
+  }
+
+  private async sideVector(side: VerifySide, name: string, options: FaceOptions): Promise<{ vector: Float32Array; box: Box | null }> {
+    if ('template' in side) {
+      const param = side.param ?? `template_${name}`;
+      const t = decodeTemplate(side.template, param);
+      assertSameModel(t, modelKey(this.embedder), param);
+      return { vector: t.vector, box: null };
+    }
+    const param = side.param ?? ('url' in side.image ? `url_${name}` : `image_${name}`);
+    const r = await withParam(param, () => this.analyze(side.image, { ...options, maxFaces: 1, onTooMany: 'largest', attributes: [], landmarks68: false }, true));
+    const face = r.faces[0];
+    if (!face?.embedding) throw new VisageError('NO_FACE', `No face was found in ${param}`, { param });
+    return { vector: face.embedding, box: face.box };
+  }
+
+  private async analyze(input: ImageInput, options: FaceOptions, templates: boolean): Promise<DetectResult> {
+    const bytes = 'bytes' in input ? input.bytes : await this.deps.fetcher.fetch(input.url);
+    const image = await this.deps.decoder.decode(bytes);
+    const maxFaces = options.maxFaces ?? this.defaults.maxFaces;
+    const strict = options.onTooMany === 'error';
+    const attributes = options.attributes ?? [];
+    const landmarks68 = options.landmarks68 ?? false;
+    const analyzeOptions: AnalyzeOptions = {
+      minFaceSize: options.minFaceSize ?? this.defaults.minFaceSize,
+      // Asking for one more than allowed is how we learn the limit was exceeded.
+      maxFaces: strict ? maxFaces + 1 : maxFaces,
+      scoreThreshold: options.scoreThreshold,
+      landmarks68,
+      attributes,
+      templates,
+    };
+    const faces = await this.deps.analyzer.analyze(image, analyzeOptions);
+    if (strict && faces.length > maxFaces) {
+      throw new VisageError('TOO_MANY_FACES', `The image holds more than ${maxFaces} faces`, { param: 'max_faces', maxFaces });
+    }
+    return {
+      image: { width: image.width, height: image.height },
+      faces: faces.slice(0, maxFaces),
+      models: this.deps.analyzer.models,
+      attributes,
+      landmarks68,
+    };
+  }
+}
+
+/** Names the side of a verification in errors that do not name a parameter yet. */
+async function withParam<T>(param: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    // Adapters name generic fields (`image`, `url`); on a verification side the side's own field is meant.
+    if (e instanceof VisageError && (e.details.param === undefined || e.details.param === 'image' || e.details.param === 'url')) {
+      throw new VisageError(e.code, e.message, { ...e.details, param }, { cause: e.cause });
+    }
+    throw e;
+  }
+}

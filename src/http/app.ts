@@ -1,0 +1,68 @@
+/**
+ * Builds the Fastify app from ready-made dependencies (no I/O here beyond Fastify's own), so
+ * tests and the composition root build the same app with a fake or the real analyzer.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config/config.schema.js';
+import type { FaceService } from '../core/face.service.js';
+import { VisageError } from '../domain/error.registry.js';
+import { registerErrorHandling } from './plugins/error.plugin.js';
+import { registerImageInput } from './plugins/image-input.js';
+import { registerOpenApi } from './plugins/openapi.plugin.js';
+import { detectRoute } from './routes/detect.route.js';
+import { healthRoute } from './routes/health.route.js';
+import { templatesRoute } from './routes/templates.route.js';
+import { verifyRoute } from './routes/verify.route.js';
+
+export interface AppDeps {
+  config: Pick<Config, 'maxUploadBytes' | 'logLevel'>;
+  faceService: FaceService;
+  /** True once the models are loaded; /ready and the /v1 routes answer NOT_READY until then. */
+  ready: () => boolean;
+  /** Fastify logger option; false in tests. Defaults to pino at config.logLevel. */
+  logger?: FastifyServerOptions['logger'];
+  version?: string;
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { maxUploadBytes } = deps.config;
+  const app = Fastify({
+    logger: deps.logger ?? {
+      level: deps.config.logLevel,
+      // Images, templates and keys never reach the logs: bodies are not logged and these headers are hidden.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+    },
+    // Room for two base64 images (verify) plus the other fields.
+    bodyLimit: Math.ceil((maxUploadBytes * 4) / 3) * 2 + 1024 * 1024,
+    // A sane client id is kept so logs can be correlated across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandling(app);
+  await registerOpenApi(app, { version: deps.version ?? '0.0.0' });
+  await registerImageInput(app, { maxUploadBytes });
+
+  await app.register(healthRoute, { ready: deps.ready });
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', async () => {
+        if (!deps.ready()) throw new VisageError('NOT_READY');
+      });
+      const opts = { service: deps.faceService, maxUploadBytes };
+      await v1.register(detectRoute, opts);
+      await v1.register(templatesRoute, opts);
+      await v1.register(verifyRoute, opts);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

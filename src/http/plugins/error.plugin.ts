@@ -1,0 +1,92 @@
+/**
+ * The only place errors become HTTP responses: `{code, reason, request_id, …details}` with the
+ * registry's status. VisageErrors pass through; Fastify's own errors are mapped to registry
+ * codes; anything else is INTERNAL with no detail (logged with its stack, never sent).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, VisageError, isVisageError, type ErrorCode, type ErrorDetails } from '../../domain/error.registry.js';
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+export function errorBody(e: VisageError, requestId: string): Record<string, unknown> {
+  const details = Object.fromEntries(
+    Object.entries(e.details)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [snake(k), v]),
+  );
+  return { ...details, code: e.code, reason: e.message, request_id: requestId };
+}
+
+function isRawImage(req: FastifyRequest): boolean {
+  const ct = String(req.headers['content-type'] ?? '').toLowerCase();
+  return ct.startsWith('image/') || ct.startsWith('application/octet-stream');
+}
+
+/** Names the parameter of a schema validation error: `/attributes` → attributes, a missing property → its name. */
+function validationParam(err: FastifyError): string {
+  const first = err.validation?.[0];
+  if (!first) return err.validationContext ?? 'request';
+  const missing = (first.params as { missingProperty?: string } | undefined)?.missingProperty;
+  const path = first.instancePath.replace(/^\//, '').split('/')[0];
+  return missing ?? (path || err.validationContext || 'request');
+}
+
+/** Maps any thrown error to a VisageError; returns null for the unknown (INTERNAL). */
+export function toVisageError(err: unknown, req: FastifyRequest): VisageError | null {
+  if (isVisageError(err)) return err;
+  const e = err as FastifyError;
+  if (e.validation) {
+    const param = validationParam(e);
+    const msg = e.validation[0]?.message ?? 'is invalid';
+    return new VisageError('BAD_PARAM', `${param} ${msg}`, { param });
+  }
+  const by = (code: ErrorCode, message?: string, details: ErrorDetails = {}) => new VisageError(code, message, details);
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return isRawImage(req) ? by('IMAGE_TOO_LARGE', undefined, { param: 'image' }) : by('BODY_TOO_LARGE');
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return by('IMAGE_TOO_LARGE', 'An uploaded image exceeds the size limit');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return by('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${req.headers['content-type'] ?? '(none)'} is not supported; send multipart/form-data, application/json or an image`);
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return by('UNSUPPORTED_MEDIA_TYPE', 'The request is not multipart');
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return by('BAD_REQUEST', 'The multipart form holds too many parts');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return by('IMAGE_MISSING');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return by('BAD_REQUEST', 'The JSON body is not valid JSON');
+  }
+  if (err instanceof SyntaxError && (e.statusCode ?? 0) === 400) return by('BAD_REQUEST', 'The JSON body is not valid JSON');
+  const status = e.statusCode ?? 500;
+  if (status === 413) return by('BODY_TOO_LARGE');
+  if (status === 415) return by('UNSUPPORTED_MEDIA_TYPE');
+  // Other client errors from Fastify or busboy (malformed multipart, bad headers): their text is not part of our contract.
+  if (status >= 400 && status < 500) return by('BAD_REQUEST');
+  return null;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const mapped = toVisageError(err, req);
+    if (!mapped) {
+      req.log.error({ err }, 'unhandled error');
+      const internal = new VisageError('INTERNAL');
+      return reply.status(ERRORS.INTERNAL.status).send(errorBody(internal, req.id));
+    }
+    if (mapped.status >= 500) req.log.error({ err }, mapped.code);
+    else req.log.info({ code: mapped.code, param: mapped.details.param }, 'request refused');
+    return reply.status(mapped.status).send(errorBody(mapped, req.id));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const e = new VisageError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`);
+    return reply.status(e.status).send(errorBody(e, req.id));
+  });
+}

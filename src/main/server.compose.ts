@@ -1,0 +1,76 @@
+/**
+ * The server's composition root: config → adapters → FaceService → app. It listens first so
+ * /health answers while the models load (/ready says 503 until then), and shuts down gracefully.
+ */
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/config.loader.js';
+import type { Config } from '../config/config.schema.js';
+import { buildApp } from '../http/app.js';
+import { DeferredAnalyzer } from './deferred-analyzer.js';
+import { buildFaceService, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  config: Config;
+  /** Resolves once the models are loaded (rejects when they cannot be). */
+  loaded: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: { env?: NodeJS.ProcessEnv; loadAnalyzer?: AnalyzerLoader } = {}): Promise<RunningServer> {
+  const config = loadConfig(opts.env ?? process.env);
+  const analyzer = new DeferredAnalyzer();
+  let closing = false;
+  const app = await buildApp({
+    config,
+    faceService: buildFaceService(config, analyzer),
+    ready: () => analyzer.ready && !closing,
+    version: packageVersion(),
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const started = Date.now();
+  const loaded = (opts.loadAnalyzer ?? loadRealAnalyzer)(config.workers).then((real) => {
+    analyzer.set(real);
+    app.log.info({ workers: config.workers, ms: Date.now() - started, embedder: `${real.embedder.id}@${real.embedder.version}` }, 'models loaded; ready');
+  });
+  return {
+    app,
+    config,
+    loaded,
+    async close() {
+      closing = true; // /ready turns 503 first so a load balancer stops sending work
+      await app.close(); // waits for in-flight requests
+      await analyzer.close();
+    },
+  };
+}
+
+/** `visage serve`: runs until SIGINT/SIGTERM; a second signal exits at once. */
+export async function serve(): Promise<void> {
+  const server = await startServer();
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      server.app.log.warn({ signal }, 'second signal; exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  try {
+    await server.loaded;
+  } catch (err) {
+    server.app.log.fatal({ err }, 'the models could not be loaded');
+    await server.close().catch(() => undefined);
+    throw err;
+  }
+}
