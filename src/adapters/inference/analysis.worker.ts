@@ -3,14 +3,20 @@ import { parentPort } from 'node:worker_threads';
 import { FacePipeline } from '../../core/face-pipeline.js';
 import { isVisageError } from '../../domain/error.registry.js';
 import { loadFaceModels } from '../models/face-models.loader.js';
-import type { AnalyzeRequest, WorkerMessage } from './worker-protocol.js';
+import type { AnalyzeRequest, CloseRequest, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort!;
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 try {
   const pipeline = new FacePipeline(await loadFaceModels());
-  port.on('message', async (req: AnalyzeRequest) => {
+  port.on('message', async (req: AnalyzeRequest | CloseRequest) => {
+    if ('type' in req) {
+      // Exit by letting the thread drain: terminate() while onnxruntime sessions are alive
+      // aborts the whole process from a native finalizer.
+      port.close();
+      return;
+    }
     try {
       const image = { width: req.width, height: req.height, data: new Uint8Array(req.pixels) };
       const faces = await pipeline.analyze(image, req.options);

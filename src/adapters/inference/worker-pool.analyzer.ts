@@ -75,7 +75,19 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
   async close(): Promise<void> {
     this.closing = true;
     for (const t of this.queue.splice(0)) t.reject(new VisageError('NOT_READY', 'The server is shutting down'));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => this.stopWorker(s.worker)));
+  }
+
+  /** Asks a worker to exit on its own; terminates it only if it does not within a few seconds. */
+  private stopWorker(worker: Worker): Promise<void> {
+    return new Promise((done) => {
+      const timer = setTimeout(() => void worker.terminate(), 5000);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        done();
+      });
+      worker.postMessage({ type: 'close' });
+    });
   }
 
   private pump(): void {

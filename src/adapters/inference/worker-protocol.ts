@@ -12,6 +12,11 @@ export interface AnalyzeRequest {
   options: AnalyzeOptions;
 }
 
+/** Sent instead of an AnalyzeRequest to let a worker finish and exit on its own. */
+export interface CloseRequest {
+  type: 'close';
+}
+
 export type WorkerMessage =
   | { type: 'ready'; embedder: EmbedderInfo; models: ModelInfo[] }
   | { type: 'load-failed'; message: string }
