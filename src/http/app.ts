@@ -7,18 +7,24 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config/config.schema.js';
 import type { FaceService } from '../core/face.service.js';
+import type { GalleryService } from '../core/gallery.service.js';
 import { VisageError } from '../domain/error.registry.js';
 import { registerErrorHandling } from './plugins/error.plugin.js';
 import { registerImageInput } from './plugins/image-input.js';
 import { registerOpenApi } from './plugins/openapi.plugin.js';
 import { detectRoute } from './routes/detect.route.js';
+import { facesRoute } from './routes/faces.route.js';
+import { galleriesRoute } from './routes/galleries.route.js';
 import { healthRoute } from './routes/health.route.js';
+import { searchRoute } from './routes/search.route.js';
 import { templatesRoute } from './routes/templates.route.js';
 import { verifyRoute } from './routes/verify.route.js';
 
 export interface AppDeps {
   config: Pick<Config, 'maxUploadBytes' | 'logLevel'>;
   faceService: FaceService;
+  /** Galleries, faces and 1:N search; their routes are mounted when given. */
+  galleries?: GalleryService;
   /** True once the models are loaded; /ready and the /v1 routes answer NOT_READY until then. */
   ready: () => boolean;
   /** Fastify logger option; false in tests. Defaults to pino at config.logLevel. */
@@ -61,6 +67,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(detectRoute, opts);
       await v1.register(templatesRoute, opts);
       await v1.register(verifyRoute, opts);
+      if (deps.galleries) {
+        const g = { galleries: deps.galleries, maxUploadBytes };
+        await v1.register(galleriesRoute, g);
+        await v1.register(facesRoute, g);
+        await v1.register(searchRoute, g);
+      }
     },
     { prefix: '/v1' },
   );

@@ -6,8 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import { buildApp } from '../http/app.js';
+import type { ProgressLog } from '../ports/vector-index.port.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
-import { buildFaceService, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
+import { buildFaceService, buildGalleries, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -21,18 +22,29 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; loadAnalyzer?
   const config = loadConfig(opts.env ?? process.env);
   const analyzer = new DeferredAnalyzer();
   let closing = false;
+  let indexesReady = false;
+  const faceService = buildFaceService(config, analyzer);
+  // The logger exists only once the app does; index repair logs through it.
+  let log: ProgressLog = { info() {}, warn() {} };
+  const stack = buildGalleries(config, faceService, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
   const app = await buildApp({
     config,
-    faceService: buildFaceService(config, analyzer),
-    ready: () => analyzer.ready && !closing,
+    faceService,
+    galleries: stack.galleries,
+    ready: () => analyzer.ready && indexesReady && !closing,
     version: packageVersion(),
   });
+  log = app.log;
   await app.listen({ port: config.port, host: config.host });
   const started = Date.now();
-  const loaded = (opts.loadAnalyzer ?? loadRealAnalyzer)(config.workers).then((real) => {
-    analyzer.set(real);
-    app.log.info({ workers: config.workers, ms: Date.now() - started, embedder: `${real.embedder.id}@${real.embedder.version}` }, 'models loaded; ready');
+  const indexed = stack.warmUp().then(() => {
+    indexesReady = true;
   });
+  const models = (opts.loadAnalyzer ?? loadRealAnalyzer)(config.workers).then((real) => {
+    analyzer.set(real);
+    app.log.info({ workers: config.workers, ms: Date.now() - started, embedder: `${real.embedder.id}@${real.embedder.version}` }, 'models loaded');
+  });
+  const loaded = Promise.all([indexed, models]).then(() => app.log.info({ ms: Date.now() - started }, 'ready'));
   return {
     app,
     config,
@@ -41,6 +53,7 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; loadAnalyzer?
       closing = true; // /ready turns 503 first so a load balancer stops sending work
       await app.close(); // waits for in-flight requests
       await analyzer.close();
+      await stack.close();
     },
   };
 }

@@ -1,8 +1,15 @@
 /**
  * Composition helpers shared by the server and the CLI: the only place adapters are chosen.
- * The real analyzer is imported dynamically so everything else runs (and fails clearly) without it.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createFaceAnalyzer } from '../adapters/models/face-analyzer.factory.js';
+import { SqliteFaceStore } from '../adapters/store/sqlite-face.store.js';
+import { UsearchIndexProvider } from '../adapters/store/usearch-vector.index.js';
+import { FaceIndexRegistry } from '../core/face-index.registry.js';
+import { GalleryService } from '../core/gallery.service.js';
+import { DEFAULT_ACCOUNT } from '../ports/face-store.port.js';
+import type { ProgressLog } from '../ports/vector-index.port.js';
 import { SharpDecoder } from '../adapters/image/sharp-decoder.adapter.js';
 import { UrlFetcher } from '../adapters/net/url-fetcher.adapter.js';
 import type { Config } from '../config/config.schema.js';
@@ -12,21 +19,38 @@ import type { FaceAnalyzer } from '../ports/face-analyzer.port.js';
 export type AnalyzerLoader = (poolSize: number) => Promise<FaceAnalyzer>;
 
 /** Loads the real engine; poolSize 0 runs inference in this thread (CLI one-offs). */
-export const loadRealAnalyzer: AnalyzerLoader = async (poolSize) => {
-  let mod: { createFaceAnalyzer?: (o: { poolSize: number }) => Promise<FaceAnalyzer> };
-  try {
-    mod = await import('../adapters/models/face-analyzer.factory.js');
-  } catch (e) {
-    throw new Error(`The face analysis engine is not available (src/adapters/models/face-analyzer.factory.ts): ${(e as Error).message}`);
-  }
-  if (typeof mod.createFaceAnalyzer !== 'function') throw new Error('face-analyzer.factory does not export createFaceAnalyzer');
-  return mod.createFaceAnalyzer({ poolSize });
-};
+export const loadRealAnalyzer: AnalyzerLoader = (poolSize) => createFaceAnalyzer({ poolSize });
+
+export function buildFetcher(config: Config): UrlFetcher {
+  return new UrlFetcher({ timeoutMs: config.urlFetchTimeoutMs, maxBytes: config.urlFetchMaxBytes, allowPrivate: config.urlAllowPrivate });
+}
 
 export function buildFaceService(config: Config, analyzer: FaceAnalyzer): FaceService {
   const decoder = new SharpDecoder({ maxPixels: config.maxPixels });
-  const fetcher = new UrlFetcher({ timeoutMs: config.urlFetchTimeoutMs, maxBytes: config.urlFetchMaxBytes, allowPrivate: config.urlAllowPrivate });
-  return new FaceService({ analyzer, decoder, fetcher }, { minFaceSize: config.defaultMinFaceSize, maxFaces: config.defaultMaxFaces });
+  return new FaceService({ analyzer, decoder, fetcher: buildFetcher(config) }, { minFaceSize: config.defaultMinFaceSize, maxFaces: config.defaultMaxFaces });
+}
+
+export interface GalleryStack {
+  galleries: GalleryService;
+  /** Checks every gallery's index against the database, repairing it if needed. */
+  warmUp(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The durable store under the data dir: SQLite (system of record) and the per-gallery indexes. */
+export function buildGalleries(config: Config, faceService: FaceService, log: ProgressLog): GalleryStack {
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = SqliteFaceStore.open(join(config.dataDir, 'visage.db'));
+  const indexes = new FaceIndexRegistry(store, new UsearchIndexProvider(join(config.dataDir, 'index')), log);
+  const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: buildFetcher(config) });
+  return {
+    galleries,
+    warmUp: async () => indexes.warmUp(await store.listGalleries(DEFAULT_ACCOUNT)),
+    close: async () => {
+      await indexes.close();
+      await store.close();
+    },
+  };
 }
 
 export function packageVersion(): string {

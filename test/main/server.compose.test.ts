@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../src/main/server.compose.js';
@@ -9,8 +12,9 @@ test('listens before the models load: /ready is 503 then 200; close shuts the an
   const fake = new FakeAnalyzer();
   let closed = false;
   fake.close = async () => void (closed = true);
+  const dataDir = mkdtempSync(join(tmpdir(), 'visage-serve-'));
   const server = await startServer({
-    env: { VISAGE_PORT: '0', VISAGE_HOST: '127.0.0.1', VISAGE_LOG_LEVEL: 'silent' },
+    env: { VISAGE_PORT: '0', VISAGE_HOST: '127.0.0.1', VISAGE_LOG_LEVEL: 'silent', VISAGE_DATA_DIR: dataDir },
     loadAnalyzer: () => new Promise((r) => (release = r)),
   });
   try {
@@ -25,6 +29,7 @@ test('listens before the models load: /ready is 503 then 200; close shuts the an
     assert.equal((await fetch(`${base}/ready`)).status, 200);
   } finally {
     await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
   assert.equal(closed, true);
 });

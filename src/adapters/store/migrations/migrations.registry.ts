@@ -1,0 +1,13 @@
+/**
+ * Schema versions in order. A migration is never edited once released: add the next one.
+ * `PRAGMA user_version` records how far a database has come.
+ */
+import { migration0001 } from './0001-initial.migration.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [migration0001];
