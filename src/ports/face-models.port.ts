@@ -88,6 +88,9 @@ export interface FaceModels {
   detector: FaceDetector;
   landmarker: Landmarker;
   embedder: Embedder;
+  /** Cheap pose for every face (quality, the response's `pose`). */
+  quickPose: PoseEstimator;
+  /** The more precise pose network, run when a caller asks for the `pose` attribute. */
   pose: PoseEstimator;
   ageGender: AgeGenderModel;
   emotion: EmotionModel;

@@ -1,4 +1,5 @@
 /** Loads every model adapter (weights verified) into the set the pipeline runs over. */
+import { LandmarkPose } from '../../core/landmark-pose.rules.js';
 import type { FaceModels } from '../../ports/face-models.port.js';
 import { FaceApiAgeGender } from '../onnx/age-gender.adapter.js';
 import { ArcFaceEmbedder } from '../onnx/arcface-embedder.adapter.js';
@@ -19,5 +20,5 @@ export async function loadFaceModels(): Promise<FaceModels> {
   const emotion = await FrEmotion.load();
   const eyes = await FrEyeState.load();
   const liveness = await FrLiveness.load();
-  return { detector, landmarker, embedder, pose, ageGender, emotion, eyes, liveness };
+  return { detector, landmarker, embedder, quickPose: new LandmarkPose(), pose, ageGender, emotion, eyes, liveness };
 }
