@@ -69,3 +69,15 @@ export async function locateCroppedFace(
   }
   return { face: { box: fixedBox, landmarks: { points68: [], points5: canonicalPoints5(fixedBox) } }, path: 'fixed_box' };
 }
+
+/** The image on a black canvas with `fraction × width` pixels added on every side (0: unchanged). */
+export function padImage(img: RgbImage, fraction: number): RgbImage {
+  const p = Math.round(img.width * fraction);
+  if (p <= 0) return img;
+  const width = img.width + 2 * p;
+  const height = img.height + 2 * p;
+  const data = new Uint8Array(width * height * 3);
+  const row = img.width * 3;
+  for (let y = 0; y < img.height; y++) data.set(img.data.subarray(y * row, (y + 1) * row), ((y + p) * width + p) * 3);
+  return { width, height, data };
+}
