@@ -31,10 +31,28 @@ export function defaultConfig(): Config {
     ethnicity: false,
     defaultMinFaceSize: 50,
     defaultMaxFaces: 100,
+    adminKey: '',
+    defaultMonthlyCredits: 0,
+    rateLimitPerSecond: 10,
+    rateLimitBurst: 20,
+    abuseFailuresToBlock: 10,
+    abuseFailureWindowMs: 60_000,
+    abuseBlockMs: 5 * 60_000,
+    abuseBlocksToBan: 3,
+    abuseBanWindowMs: 24 * 3_600_000,
+    abuseBanMs: 24 * 3_600_000,
+    auditRetentionDays: 90,
+    corsOrigins: '',
+    hsts: false,
+    requestTimeoutMs: 30_000,
+    headersTimeoutMs: 10_000,
+    maxHeaderBytes: 16 * 1024,
+    maxJsonDepth: 64,
+    trustProxy: false,
   };
 }
 
-function parseValue(kind: 'int' | 'bool' | 'string', raw: string): unknown {
+function parseValue(kind: 'int' | 'number' | 'bool' | 'string', raw: string): unknown {
   const t = raw.trim();
   if (kind === 'string') return t;
   if (kind === 'bool') {
@@ -42,6 +60,7 @@ function parseValue(kind: 'int' | 'bool' | 'string', raw: string): unknown {
     if (/^(0|false|no|off)$/i.test(t)) return false;
     return raw; // left as text so validation names it
   }
+  if (kind === 'number') return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : raw;
   return /^-?\d+$/.test(t) ? Number(t) : raw;
 }
 
@@ -49,7 +68,7 @@ function parseValue(kind: 'int' | 'bool' | 'string', raw: string): unknown {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cfg: Record<string, unknown> = { ...defaultConfig() };
   const sourceOf = new Map<string, string>();
-  const set = (name: string, key: string, kind: 'int' | 'bool' | 'string') => {
+  const set = (name: string, key: string, kind: 'int' | 'number' | 'bool' | 'string') => {
     const raw = env[name];
     if (raw === undefined || raw === '') return;
     cfg[key] = parseValue(kind, raw);
@@ -69,6 +88,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seen.add(key);
     const name = sourceOf.get(key) ?? `(default ${key})`;
     problems.push(`${name}=${JSON.stringify(env[name] ?? cfg[key])}: ${err.message}`);
+  }
+  if (typeof cfg.adminKey === 'string' && cfg.adminKey !== '' && cfg.adminKey.length < 24) {
+    problems.push('VISAGE_ADMIN_KEY: must be at least 24 characters (use a long random value)');
   }
   if (cfg.ethnicity === true) problems.push('VISAGE_ETHNICITY: ethnicity estimation is reserved and cannot be enabled');
   if (problems.length > 0) throw new ConfigError(problems);

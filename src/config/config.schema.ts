@@ -25,6 +25,33 @@ export const ConfigSchema = Type.Object(
     ethnicity: Type.Boolean(),
     defaultMinFaceSize: Int(1, 10_000),
     defaultMaxFaces: Int(1, 10_000),
+    /** Admin key (≥ 24 characters); the admin API is mounted only when one is set. Empty = none. */
+    adminKey: Type.String(),
+    /** Monthly credits of a new account; 0 = unlimited. */
+    defaultMonthlyCredits: Int(0, 1_000_000_000),
+    /** Default per-key rate limit: sustained requests per second and burst. */
+    rateLimitPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }),
+    rateLimitBurst: Int(1, 10_000_000),
+    /** Invalid keys from one IP within the window that block it for abuseBlockMs (FaceHub 1S290/D). */
+    abuseFailuresToBlock: Int(1, 1_000_000),
+    abuseFailureWindowMs: Int(1000, 86_400_000),
+    abuseBlockMs: Int(1000, 86_400_000),
+    /** The n-th block within abuseBanWindowMs becomes a ban of abuseBanMs (1S290/A). */
+    abuseBlocksToBan: Int(1, 1000),
+    abuseBanWindowMs: Int(1000, 31 * 86_400_000),
+    abuseBanMs: Int(1000, 366 * 86_400_000),
+    auditRetentionDays: Int(1, 3650),
+    /** Allowed CORS origins, comma-separated, or `*`; empty = no CORS headers. */
+    corsOrigins: Type.String(),
+    /** Sends Strict-Transport-Security (only behind HTTPS). */
+    hsts: Type.Boolean(),
+    /** Whole request (headers and body) must arrive within this; slow bodies get REQUEST_TIMEOUT. */
+    requestTimeoutMs: Int(100, 3_600_000),
+    headersTimeoutMs: Int(100, 600_000),
+    maxHeaderBytes: Int(1024, 1024 * 1024),
+    maxJsonDepth: Int(2, 1000),
+    /** Trust X-Forwarded-For from a reverse proxy for the client IP (bans, allow-lists). */
+    trustProxy: Type.Boolean(),
   },
   { additionalProperties: false },
 );
@@ -46,4 +73,22 @@ export const ENV_VARS = {
   VISAGE_ETHNICITY: { key: 'ethnicity', kind: 'bool' },
   VISAGE_MIN_FACE_SIZE: { key: 'defaultMinFaceSize', kind: 'int' },
   VISAGE_MAX_FACES: { key: 'defaultMaxFaces', kind: 'int' },
-} as const satisfies Record<string, { key: keyof Static<typeof ConfigSchema>; kind: 'int' | 'bool' | 'string' }>;
+  VISAGE_ADMIN_KEY: { key: 'adminKey', kind: 'string' },
+  VISAGE_DEFAULT_MONTHLY_CREDITS: { key: 'defaultMonthlyCredits', kind: 'int' },
+  VISAGE_RATE_LIMIT_PER_SECOND: { key: 'rateLimitPerSecond', kind: 'number' },
+  VISAGE_RATE_LIMIT_BURST: { key: 'rateLimitBurst', kind: 'int' },
+  VISAGE_ABUSE_FAILURES_TO_BLOCK: { key: 'abuseFailuresToBlock', kind: 'int' },
+  VISAGE_ABUSE_FAILURE_WINDOW_MS: { key: 'abuseFailureWindowMs', kind: 'int' },
+  VISAGE_ABUSE_BLOCK_MS: { key: 'abuseBlockMs', kind: 'int' },
+  VISAGE_ABUSE_BLOCKS_TO_BAN: { key: 'abuseBlocksToBan', kind: 'int' },
+  VISAGE_ABUSE_BAN_WINDOW_MS: { key: 'abuseBanWindowMs', kind: 'int' },
+  VISAGE_ABUSE_BAN_MS: { key: 'abuseBanMs', kind: 'int' },
+  VISAGE_AUDIT_RETENTION_DAYS: { key: 'auditRetentionDays', kind: 'int' },
+  VISAGE_CORS_ORIGINS: { key: 'corsOrigins', kind: 'string' },
+  VISAGE_HSTS: { key: 'hsts', kind: 'bool' },
+  VISAGE_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', kind: 'int' },
+  VISAGE_HEADERS_TIMEOUT_MS: { key: 'headersTimeoutMs', kind: 'int' },
+  VISAGE_MAX_HEADER_BYTES: { key: 'maxHeaderBytes', kind: 'int' },
+  VISAGE_MAX_JSON_DEPTH: { key: 'maxJsonDepth', kind: 'int' },
+  VISAGE_TRUST_PROXY: { key: 'trustProxy', kind: 'bool' },
+} as const satisfies Record<string, { key: keyof Static<typeof ConfigSchema>; kind: 'int' | 'number' | 'bool' | 'string' }>;

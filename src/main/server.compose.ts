@@ -7,6 +7,8 @@ import { loadConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import { buildApp } from '../http/app.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import { buildAccounts } from './accounts.compose.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
 import { buildFaceService, buildGalleries, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
@@ -18,7 +20,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: { env?: NodeJS.ProcessEnv; loadAnalyzer?: AnalyzerLoader } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  loadAnalyzer?: AnalyzerLoader;
+  /** Time for limits, bans, expiry and credit periods (tests pass a fake). */
+  clock?: Clock;
+  /** Where the first-start key is printed (stdout by default; never the log). */
+  print?: (text: string) => void;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(opts.env ?? process.env);
   const analyzer = new DeferredAnalyzer();
   let closing = false;
@@ -27,10 +38,13 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; loadAnalyzer?
   // The logger exists only once the app does; index repair logs through it.
   let log: ProgressLog = { info() {}, warn() {} };
   const stack = buildGalleries(config, faceService, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
+  const accounts = buildAccounts(config, opts.clock);
+  await accounts.start(opts.print ?? ((text) => void process.stdout.write(text)));
   const app = await buildApp({
     config,
     faceService,
     galleries: stack.galleries,
+    accounts: accounts.deps,
     ready: () => analyzer.ready && indexesReady && !closing,
     version: packageVersion(),
   });
@@ -54,6 +68,7 @@ export async function startServer(opts: { env?: NodeJS.ProcessEnv; loadAnalyzer?
       await app.close(); // waits for in-flight requests
       await analyzer.close();
       await stack.close();
+      await accounts.close();
     },
   };
 }

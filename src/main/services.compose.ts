@@ -53,6 +53,30 @@ export function buildGalleries(config: Config, faceService: FaceService, log: Pr
   };
 }
 
+export interface LocalStack extends GalleryStack {
+  faces: FaceService;
+}
+
+const quiet: ProgressLog = { info() {}, warn() {} };
+
+/**
+ * The server's face service and durable store in this process, for batch jobs such as
+ * `visage index`: the engine gets a worker pool of config.workers so every core is used.
+ */
+export async function buildLocalStack(config: Config, loadAnalyzer: AnalyzerLoader = loadRealAnalyzer, log: ProgressLog = quiet): Promise<LocalStack> {
+  const analyzer = await loadAnalyzer(config.workers);
+  const faces = buildFaceService(config, analyzer);
+  const stack = buildGalleries(config, faces, log);
+  return {
+    ...stack,
+    faces,
+    close: async () => {
+      await stack.close(); // saves the indexes
+      await analyzer.close();
+    },
+  };
+}
+
 export function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

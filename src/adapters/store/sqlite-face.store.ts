@@ -273,7 +273,8 @@ export class SqliteFaceStore implements FaceStore {
   }
 }
 
-function migrate(db: Database.Database): void {
+/** Brings a database up to the latest schema; shared by every store that opens the file. */
+export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
   if (current > latest) throw new Error(`database schema v${current} is newer than this server (v${latest}); upgrade the server`);

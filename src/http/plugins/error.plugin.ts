@@ -53,11 +53,15 @@ export function toVisageError(err: unknown, req: FastifyRequest): VisageError | 
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return by('BAD_REQUEST', 'The multipart form holds too many parts');
+      return by('MULTIPART_LIMIT');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return by('IMAGE_MISSING');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return by('BAD_REQUEST', 'The JSON body is not valid JSON');
+  }
+  // busboy throws plain Errors for a malformed multipart body (no boundary, cut part headers).
+  if (err instanceof Error && /^(Multipart: |Unexpected end of (form|multipart)|Malformed part header)/.test(err.message)) {
+    return by('BAD_REQUEST', 'The multipart body is malformed');
   }
   if (err instanceof SyntaxError && (e.statusCode ?? 0) === 400) return by('BAD_REQUEST', 'The JSON body is not valid JSON');
   const status = e.statusCode ?? 500;

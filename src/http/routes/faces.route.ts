@@ -1,5 +1,6 @@
 /** /v1/galleries/{gallery}/faces: enrol (one, bulk), list, read, update meta and delete faces. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { callerGalleries } from './caller-galleries.js';
 import { Type } from '@sinclair/typebox';
 import type { BulkItem, GalleryService } from '../../core/gallery.service.js';
 import { badParam } from '../../domain/error.registry.js';
@@ -30,7 +31,7 @@ import { IMAGE_CONSUMES, imageBody, multipartDoc } from './route-common.js';
 /** Bulk bodies carry up to 1,000 items; send images in smaller batches than that. */
 const BULK_BODY_LIMIT = 64 * 1024 * 1024;
 
-export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; maxUploadBytes: number }> = async (app, { galleries, maxUploadBytes }) => {
+export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; maxUploadBytes: number }> = async (app, { galleries: all, maxUploadBytes }) => {
   const tags = ['galleries'];
 
   app.post(
@@ -53,7 +54,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
     async (req) => {
       const input = await readRequestInput(req);
       const f = input.fields;
-      const faces = await galleries.enrol(req.params.gallery, probeFrom(input, maxUploadBytes), {
+      const faces = await callerGalleries(all, req).enrol(req.params.gallery, probeFrom(input, maxUploadBytes), {
         clientId: f.id,
         meta: f.meta,
         faces: facePick(f.faces),
@@ -83,7 +84,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         // Read inside the item's own try: an unreadable image fails its item, not the batch.
         resolve: () => probeFrom({ files: new Map(), fields: { image: it.image, url: it.url, template: it.template } }, maxUploadBytes),
       }));
-      return mapBulk(await galleries.enrolBulk(req.params.gallery, items));
+      return mapBulk(await callerGalleries(all, req).enrolBulk(req.params.gallery, items));
     },
   );
 
@@ -102,7 +103,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
     async (req) => {
       const q = req.query;
       if ((q.meta_field === undefined) !== (q.meta_value === undefined)) throw badParam('meta_field', 'meta_field and meta_value go together');
-      const page = await galleries.listFaces(req.params.gallery, {
+      const page = await callerGalleries(all, req).listFaces(req.params.gallery, {
         limit: q.limit,
         cursor: q.cursor,
         offset: q.offset,
@@ -120,7 +121,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
     {
       schema: { tags, summary: 'Read a face', params: FaceParams, querystring: IdTypeQuery, response: { 200: StoredFaceSchema, ...galleryErrorResponses } },
     },
-    async (req) => mapStoredFace(await galleries.getFace(req.params.gallery, faceRef(req.params.id, req.query.id_type))),
+    async (req) => mapStoredFace(await callerGalleries(all, req).getFace(req.params.gallery, faceRef(req.params.id, req.query.id_type))),
   );
 
   app.patch(
@@ -135,7 +136,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         response: { 200: StoredFaceSchema, ...galleryErrorResponses },
       },
     },
-    async (req) => mapStoredFace(await galleries.updateFaceMeta(req.params.gallery, faceRef(req.params.id, req.query.id_type), req.body.meta ?? null)),
+    async (req) => mapStoredFace(await callerGalleries(all, req).updateFaceMeta(req.params.gallery, faceRef(req.params.id, req.query.id_type), req.body.meta ?? null)),
   );
 
   app.delete(
@@ -151,7 +152,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
       },
     },
     async (req, reply) => {
-      await galleries.deleteFace(req.params.gallery, faceRef(req.params.id, req.query.id_type));
+      await callerGalleries(all, req).deleteFace(req.params.gallery, faceRef(req.params.id, req.query.id_type));
       return reply.status(204).send(null);
     },
   );
@@ -169,7 +170,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
     },
     async (req) => {
       const refs = req.body.ids.map((id, i) => faceRef(id, req.body.id_type, `ids[${i}]`));
-      const deleted = await galleries.deleteFaces(req.params.gallery, refs);
+      const deleted = await callerGalleries(all, req).deleteFaces(req.params.gallery, refs);
       return {
         results: req.body.ids.map((id, i) => ({ id, deleted: deleted[i] !== null, face_id: deleted[i] ?? null })),
         deleted_count: deleted.filter((d) => d !== null).length,

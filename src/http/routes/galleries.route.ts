@@ -1,11 +1,12 @@
 /** /v1/galleries: create, list, read, rename/update and delete galleries. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { callerGalleries } from './caller-galleries.js';
 import type { GalleryService } from '../../core/gallery.service.js';
 import { mapGallery } from '../mappers/gallery.mapper.js';
 import { CreateGalleryBody, GalleryParams, GallerySchema, UpdateGalleryBody, galleryErrorResponses } from '../schemas/gallery.schemas.js';
 import { Type } from '@sinclair/typebox';
 
-export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService }> = async (app, { galleries }) => {
+export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService }> = async (app, { galleries: all }) => {
   const tags = ['galleries'];
 
   app.post(
@@ -19,19 +20,19 @@ export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryServi
         response: { 200: GallerySchema, ...galleryErrorResponses },
       },
     },
-    async (req) => mapGallery(await galleries.createGallery(req.body)),
+    async (req) => mapGallery(await callerGalleries(all, req).createGallery(req.body)),
   );
 
   app.get(
     '/galleries',
     { schema: { tags, summary: 'List galleries', response: { 200: Type.Object({ galleries: Type.Array(GallerySchema) }), ...galleryErrorResponses } } },
-    async () => ({ galleries: (await galleries.listGalleries()).map(mapGallery) }),
+    async (req) => ({ galleries: (await callerGalleries(all, req).listGalleries()).map(mapGallery) }),
   );
 
   app.get(
     '/galleries/:gallery',
     { schema: { tags, summary: 'Read a gallery and its face count', params: GalleryParams, response: { 200: GallerySchema, ...galleryErrorResponses } } },
-    async (req) => mapGallery(await galleries.getGallery(req.params.gallery)),
+    async (req) => mapGallery(await callerGalleries(all, req).getGallery(req.params.gallery)),
   );
 
   app.patch(
@@ -45,7 +46,7 @@ export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryServi
         response: { 200: GallerySchema, ...galleryErrorResponses },
       },
     },
-    async (req) => mapGallery(await galleries.updateGallery(req.params.gallery, req.body)),
+    async (req) => mapGallery(await callerGalleries(all, req).updateGallery(req.params.gallery, req.body)),
   );
 
   app.delete(
@@ -60,7 +61,7 @@ export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryServi
       },
     },
     async (req, reply) => {
-      await galleries.deleteGallery(req.params.gallery);
+      await callerGalleries(all, req).deleteGallery(req.params.gallery);
       return reply.status(204).send(null);
     },
   );

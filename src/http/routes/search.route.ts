@@ -1,5 +1,7 @@
 /** Identification: POST /v1/galleries/{gallery}/search and POST /v1/search (several galleries). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { callerGalleries } from './caller-galleries.js';
 import type { GalleryService } from '../../core/gallery.service.js';
 import { parseFaceOptions } from '../../domain/face-options.rules.js';
 import { mapSearch } from '../mappers/gallery.mapper.js';
@@ -13,9 +15,9 @@ const DESCRIPTION =
   '(strict, medium (default), low, none, or a similarity 0–1) are left out, so an unknown person gets an empty list; ' +
   '`limit` (1–1000, default 10) caps the matches per face, best first.';
 
-export const searchRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; maxUploadBytes: number }> = async (app, { galleries, maxUploadBytes }) => {
-  const search = (names: string[], input: RequestInput) =>
-    galleries.identify(names, probeFrom(input, maxUploadBytes), {
+export const searchRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; maxUploadBytes: number }> = async (app, { galleries: all, maxUploadBytes }) => {
+  const search = (req: FastifyRequest, names: string[], input: RequestInput) =>
+    callerGalleries(all, req).identify(names, probeFrom(input, maxUploadBytes), {
       limit: input.fields.limit,
       threshold: input.fields.threshold as string | number | undefined,
       faces: facePick(input.fields.faces),
@@ -37,7 +39,7 @@ export const searchRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService;
         response: { 200: SearchResponse, ...galleryErrorResponses },
       },
     },
-    async (req) => mapSearch(await search([req.params.gallery], await readRequestInput(req))),
+    async (req) => mapSearch(await search(req, [req.params.gallery], await readRequestInput(req))),
   );
 
   app.post(
@@ -56,7 +58,7 @@ export const searchRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService;
     },
     async (req) => {
       const input = await readRequestInput(req);
-      return mapSearch(await search(galleryNames(input.fields.galleries), input));
+      return mapSearch(await search(req, galleryNames(input.fields.galleries), input));
     },
   );
 };

@@ -3,6 +3,7 @@
  * `PRAGMA user_version` records how far a database has come.
  */
 import { migration0001 } from './0001-initial.migration.js';
+import { migration0002 } from './0002-accounts.migration.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];

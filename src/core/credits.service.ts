@@ -1,0 +1,80 @@
+/**
+ * Monthly credits per account, spent only by requests that succeed ("one credit is
+ * consumed for each successful image analysis").
+ *
+ * Reserve-then-refund, not charge-after-success: the reservation is the store's atomic "spend if
+ * enough", taken before the work, and given back if the request fails. Charging after success
+ * would let N parallel requests all pass a balance check of 1 and all do the work; reserving
+ * means at most `allowance` requests ever hold a credit at once, so 200 parallel requests on 50
+ * credits succeed exactly 50 times. The cost of the choice: while a request that will fail holds
+ * the last credit, a parallel one may be refused — the account is never overdrawn.
+ */
+import { creditPeriod, nextCreditReset } from '../domain/credit-period.rules.js';
+import { VisageError } from '../domain/error.registry.js';
+import type { AccountStore } from '../ports/account-store.port.js';
+import type { Clock } from '../ports/clock.port.js';
+
+export interface Reservation {
+  /** Keeps the credits when the request succeeded, refunds them otherwise. Idempotent. */
+  settle(success: boolean): Promise<void>;
+}
+
+export interface CreditReport {
+  account: string;
+  /** null = unlimited. */
+  monthlyCredits: number | null;
+  spent: number;
+  remaining: number | null;
+  period: string;
+  resetsAt: Date;
+  byOperation: Record<string, number>;
+}
+
+export class CreditsService {
+  constructor(private readonly deps: { store: AccountStore; clock: Clock; defaultMonthlyCredits: number | null }) {}
+
+  private async allowance(account: string): Promise<number | null> {
+    const a = (await this.deps.store.getAccount(account)) ?? (await this.deps.store.ensureAccount(account, this.deps.defaultMonthlyCredits));
+    return a.monthlyCredits;
+  }
+
+  /** Takes `cost` credits for `operation` or throws INSUFFICIENT_CREDITS. */
+  async reserve(account: string, operation: string, cost = 1): Promise<Reservation> {
+    const now = this.deps.clock.now();
+    const period = creditPeriod(now);
+    const allowance = await this.allowance(account);
+    if (!(await this.deps.store.spendCredits(account, period, operation, cost, allowance))) {
+      throw new VisageError('INSUFFICIENT_CREDITS', undefined, { monthlyCredits: allowance ?? undefined, cost, resetsAt: nextCreditReset(now).toISOString() });
+    }
+    let settled = false;
+    return {
+      settle: async (success) => {
+        if (settled) return;
+        settled = true;
+        if (!success) await this.deps.store.refundCredits(account, period, operation, cost);
+      },
+    };
+  }
+
+  async report(account: string): Promise<CreditReport> {
+    const now = this.deps.clock.now();
+    const period = creditPeriod(now);
+    const monthlyCredits = await this.allowance(account);
+    const usage = await this.deps.store.creditUsage(account, period);
+    return {
+      account,
+      monthlyCredits,
+      spent: usage.spent,
+      remaining: monthlyCredits === null ? null : Math.max(0, monthlyCredits - usage.spent),
+      period,
+      resetsAt: nextCreditReset(now),
+      byOperation: usage.byOperation,
+    };
+  }
+
+  async setMonthlyCredits(account: string, monthlyCredits: number | null): Promise<CreditReport> {
+    await this.deps.store.ensureAccount(account, this.deps.defaultMonthlyCredits);
+    await this.deps.store.setMonthlyCredits(account, monthlyCredits);
+    return this.report(account);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Accounts (tenants), their API keys (hashes only), the monthly credit ledger, the usage and
+ * audit log, and IP blocks/bans. Credit spending must be atomic in the store itself: a check
+ * then a write would let parallel requests overspend.
+ */
+import type { ApiKey } from '../domain/auth.model.js';
+
+export interface Account {
+  id: string;
+  /** Credits per month; null = unlimited. */
+  monthlyCredits: number | null;
+  createdAt: Date;
+}
+
+export interface CreditUsage {
+  /** Credits held for the period: spent by finished requests plus those in flight. */
+  spent: number;
+  /** Spent credits by operation (detect, search, …). */
+  byOperation: Record<string, number>;
+}
+
+export interface AuditEntry {
+  at: Date;
+  requestId: string;
+  account: string;
+  keyId: string | null;
+  ip: string;
+  /** e.g. `search`, `gallery.delete`, `face.delete`, `key.create`. */
+  action: string;
+  /** What it acted on: a gallery name, `gallery/face`, a key id. Never an image, template or key. */
+  target: string | null;
+  status: number;
+}
+
+export interface AuditQuery {
+  account?: string;
+  action?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+}
+
+/** `block`: minutes after repeated invalid keys (FaceHub 1S290/D); `ban`: the long one (1S290/A). */
+export type BanKind = 'block' | 'ban';
+
+export interface IpBan {
+  ip: string;
+  kind: BanKind;
+  until: Date;
+  /** Blocks in the current escalation window; the ban comes at the configured count. */
+  strikes: number;
+  reason: string;
+  updatedAt: Date;
+}
+
+export interface AccountStore {
+  /** Creates the account when missing; an existing one is returned unchanged. */
+  ensureAccount(id: string, monthlyCredits: number | null): Promise<Account>;
+  getAccount(id: string): Promise<Account | null>;
+  listAccounts(): Promise<Account[]>;
+  setMonthlyCredits(id: string, monthlyCredits: number | null): Promise<Account | null>;
+
+  insertKey(key: ApiKey): Promise<void>;
+  getKey(id: string): Promise<ApiKey | null>;
+  findKeyByHash(secretHash: string): Promise<ApiKey | null>;
+  findKeyByLogin(login: string): Promise<ApiKey | null>;
+  listKeys(account?: string): Promise<ApiKey[]>;
+  /** False when there is no such key or it was already revoked. */
+  revokeKey(id: string, at: Date): Promise<boolean>;
+  /** Replaces the secret of an active key (rotation); null when there is no such active key. */
+  replaceSecret(id: string, secretHash: string): Promise<ApiKey | null>;
+  countActiveKeys(): Promise<number>;
+
+  /**
+   * Atomically adds `cost` to the period's spent credits when that stays within `allowance`
+   * (null = unlimited), counting it under `operation`. False, and nothing written, otherwise.
+   */
+  spendCredits(account: string, period: string, operation: string, cost: number, allowance: number | null): Promise<boolean>;
+  /** Gives back what spendCredits took (a request that failed after reserving). */
+  refundCredits(account: string, period: string, operation: string, cost: number): Promise<void>;
+  creditUsage(account: string, period: string): Promise<CreditUsage>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  queryAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Deletes entries older than `before`; returns how many. */
+  pruneAudit(before: Date): Promise<number>;
+
+  putBan(ban: IpBan): Promise<void>;
+  getBan(ip: string): Promise<IpBan | null>;
+  /** Blocks and bans still in force at `now`. */
+  activeBans(now: Date): Promise<IpBan[]>;
+  deleteBan(ip: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}
