@@ -8,10 +8,17 @@ import ort from 'onnxruntime-node';
 export type OrtSession = ort.InferenceSession;
 export const OrtTensor = ort.Tensor;
 
-export async function createSession(model: Uint8Array): Promise<OrtSession> {
+/**
+ * Graph optimisation level per model: 'all' (layout transforms to NCHWc) is fastest for most of
+ * ours, but made fr_feature 3x slower (64.7 vs 21.5 ms) than 'extended'; bench/ort-levels.ts
+ * measures each model at each level.
+ */
+export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+export async function createSession(model: Uint8Array, level: OptimizationLevel = 'all'): Promise<OrtSession> {
   return ort.InferenceSession.create(model, {
     executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: level,
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
     executionMode: 'sequential',
