@@ -23,6 +23,8 @@ Usage:
       --min-face-size <px>  --max-faces <n>  --score-threshold <0-1>
   visage verify <a> <b> [--threshold strict|medium|low|none|0-1] [--json]
                                        a and b: image files, URLs or templates
+  visage index <folder | list.jsonl> --gallery <name> [--all-faces] [--data-dir dir] [--account a]
+                                       enrol photos into a gallery (resumable; ids from file names)
   visage eval [--data dir] [--out file] [--only sections] [--limit n]
   visage --help | --version
 
@@ -145,6 +147,14 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
         break;
       case 'verify':
         code = await verify(rest, deps, out);
+        break;
+      case 'index': {
+        const { runIndex } = await import('./index.command.js');
+        code = await runIndex(rest, { stdout: out, stderr: err, loadAnalyzer: deps.loadAnalyzer, env: deps.env, tty: !deps.stderr && process.stderr.isTTY, signals: !deps.stderr });
+        break;
+      }
+      case 'keys':
+        code = await (await import('./keys.command.js')).keysCommand(rest, { env: deps.env, stdout: out });
         break;
       case 'eval': {
         const { runEval } = await import('./eval/run-eval.js');
