@@ -1,5 +1,5 @@
 /**
- * The `visage` command line: serve, detect, verify, eval. Errors print `error CODE: reason` and
+ * The `visage` command line: serve, detect, verify, index, keys, eval. Errors print `error CODE: reason` and
  * set a non-zero exit code (1 for a refused input, 2 for a usage mistake).
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -25,6 +25,7 @@ Usage:
                                        a and b: image files, URLs or templates
   visage index <folder | list.jsonl> --gallery <name> [--all-faces] [--data-dir dir] [--account a]
                                        enrol photos into a gallery (resumable; ids from file names)
+  visage keys <create|list|revoke|rotate|credits|usage> …   API keys and credits (visage keys help)
   visage eval [--data dir] [--out file] [--only sections] [--limit n]
   visage --help | --version
 
