@@ -21,7 +21,7 @@ const levels: OptimizationLevel[] = ['basic', 'extended', 'all'];
 
 for (const [name, dims] of Object.entries(models)) {
   const bytes = readVerifiedModelFile(MODEL_FILES[name as keyof typeof models]);
-  const input = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => Math.random() * 2 - 1);
+  const input = Float32Array.from({ length: dims.reduce((a: number, b: number) => a * b, 1) }, () => Math.random() * 2 - 1);
   const row: Record<string, number> = {};
   for (const level of levels) {
     const s = await createSession(bytes, level);

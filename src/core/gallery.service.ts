@@ -19,7 +19,7 @@ import {
   type JsonValue,
 } from '../domain/gallery.rules.js';
 import { modelKey } from '../domain/model.info.js';
-import { cosineToSimilarity, resolveThreshold, type ThresholdPreset } from '../domain/similarity.rules.js';
+import { cosineToSimilarity, resolveThreshold, searchThreshold, type ThresholdPreset } from '../domain/similarity.rules.js';
 import { assertSameModel, decodeTemplate } from '../domain/template.codec.js';
 import {
   DEFAULT_ACCOUNT,
@@ -304,12 +304,15 @@ export class GalleryService {
   async identify(galleryNames: string[], probe: ProbeInput, opts: IdentifyOptions = {}): Promise<IdentifyResult> {
     const cal = this.deps.faces.embedder.calibration;
     const limit = validateLimit(opts.limit);
-    const t = resolveThreshold(opts.threshold, cal);
+    const asked = resolveThreshold(opts.threshold, cal);
     const names = [...new Set(galleryNames)];
     if (names.length === 0) throw badParam('galleries', 'name at least one gallery');
     const galleries = await Promise.all(names.map((n) => this.getGallery(n, 'galleries')));
     // Similarities are only meaningful with the calibration of the model that made the vectors.
     for (const g of galleries) this.assertServerModel(g, 'galleries');
+    // A preset holds its false-accept rate per search, whatever the galleries' size.
+    const candidates = galleries.reduce((n, g) => n + g.faceCount, 0);
+    const t = asked.preset ? { ...asked, threshold: searchThreshold(asked.preset, cal, candidates) } : asked;
     const probes = await this.probeVectors(probe, opts);
     const out: IdentifyResult['probes'] = [];
     for (const p of probes) {

@@ -20,6 +20,12 @@ export interface SimilarityCalibration {
   c1: number;
   /** Cosine thresholds at each preset's FAR, from `npm run eval` (docs/accuracy.md). */
   cosineAt: Record<Exclude<ThresholdPreset, 'none'>, number>;
+  /**
+   * The impostor cosine's upper tail, ln FAR(cos) ≈ a − b·cos, fitted on measured impostor
+   * quantiles: it extrapolates to the per-comparison FARs open-set search needs, below what
+   * millions of measured pairs can show. Without it search uses the per-comparison presets.
+   */
+  impostorTail?: { a: number; b: number };
 }
 
 export function cosine(a: Float32Array, b: Float32Array): number {
@@ -72,4 +78,20 @@ export function resolveThreshold(
     throw badParam(param, `${param} must be one of ${THRESHOLD_PRESETS.join(', ')} or a number between 0 and 1`);
   }
   return { threshold: n };
+}
+
+/**
+ * Threshold for open-set search over `candidates` enrolled faces. A stranger compared with N
+ * faces gets N chances of a false match, so in search a preset's FAR is the chance that a
+ * stranger gets any candidate (the false-positive identification rate): each comparison must
+ * pass at FAR/N, i.e. cos = (a − ln(FAR/N)) / b, never below the per-comparison preset.
+ */
+export function searchThreshold(preset: ThresholdPreset, cal: SimilarityCalibration, candidates: number): number {
+  if (preset === 'none') return 0;
+  let cos = cal.cosineAt[preset];
+  if (cal.impostorTail && candidates > 1) {
+    const { a, b } = cal.impostorTail;
+    cos = Math.max(cos, (a - Math.log(PRESET_FAR[preset] / candidates)) / b);
+  }
+  return cosineToSimilarity(cos, cal);
 }

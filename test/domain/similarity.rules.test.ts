@@ -31,3 +31,17 @@ test('a bad threshold names the parameter', () => {
     );
   }
 });
+
+test('search tightens a preset with the number of faces searched, never below the 1:1 preset', async () => {
+  const { searchThreshold } = await import('../../src/domain/similarity.rules.js');
+  // ln FAR = a − b·cos with FAR 1e-3 at cos 0.3 and 1e-5 at 0.45.
+  const b = Math.log(100) / 0.15;
+  const tailed = { ...cal, impostorTail: { a: Math.log(1e-3) + b * 0.3, b } };
+  assert.equal(searchThreshold('medium', tailed, 1), presetThreshold('medium', tailed));
+  const t100 = searchThreshold('medium', tailed, 100);
+  // 100 faces at FAR 1e-3 per search = 1e-5 per comparison = the strict cosine.
+  assert.ok(Math.abs(t100 - presetThreshold('strict', tailed)) < 1e-9);
+  assert.ok(searchThreshold('medium', tailed, 10_000) > t100);
+  assert.equal(searchThreshold('none', tailed, 10_000), 0);
+  assert.equal(searchThreshold('medium', cal, 10_000), presetThreshold('medium', cal));
+});
