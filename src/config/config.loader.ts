@@ -22,6 +22,10 @@ export function defaultConfig(): Config {
     maxUploadBytes: 10 * MB,
     // 40 MP covers every phone/DSLR photo we expect; a 50 MP image is refused before decoding.
     maxPixels: 40_000_000,
+    // The detector looks at ≤ 480 px (plus tiles sized relative to the photo) and the other
+    // models at ≤ 224 px crops, so 3072 px loses nothing they use while a 36 MP JPEG decodes
+    // with shrink-on-load into ~1/6 of the pixels.
+    maxAnalysisSide: 3072,
     workers: Math.max(1, availableParallelism()),
     urlFetchTimeoutMs: 5000,
     urlFetchMaxBytes: 10 * MB,

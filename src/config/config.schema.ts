@@ -14,6 +14,14 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ minLength: 1 }),
     maxUploadBytes: Int(1024, 1024 * 1024 * 1024),
     maxPixels: Int(1, 1_000_000_000),
+    /**
+     * Photos whose longer side (after EXIF rotation) exceeds this are decoded straight to this
+     * size (JPEG shrink-on-load) and analysed there; results are mapped back to original pixels.
+     * Faces in such photos are hundreds of pixels wide while the models use 64–224 px crops, so
+     * full resolution only costs decode time and memory. Set it above your largest photos' side
+     * to analyse at full resolution.
+     */
+    maxAnalysisSide: Int(512, 1_000_000),
     workers: Int(1, 256),
     urlFetchTimeoutMs: Int(100, 120_000),
     urlFetchMaxBytes: Int(1024, 1024 * 1024 * 1024),
@@ -64,6 +72,7 @@ export const ENV_VARS = {
   VISAGE_HOST: { key: 'host', kind: 'string' },
   VISAGE_MAX_UPLOAD_BYTES: { key: 'maxUploadBytes', kind: 'int' },
   VISAGE_MAX_PIXELS: { key: 'maxPixels', kind: 'int' },
+  VISAGE_MAX_ANALYSIS_SIDE: { key: 'maxAnalysisSide', kind: 'int' },
   VISAGE_WORKERS: { key: 'workers', kind: 'int' },
   VISAGE_URL_FETCH_TIMEOUT_MS: { key: 'urlFetchTimeoutMs', kind: 'int' },
   VISAGE_URL_FETCH_MAX_BYTES: { key: 'urlFetchMaxBytes', kind: 'int' },

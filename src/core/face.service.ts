@@ -3,8 +3,9 @@
  * bytes or a URL; the service fetches, decodes and analyses, and never knows about HTTP.
  */
 import { VisageError } from '../domain/error.registry.js';
-import type { AnalyzedFace, AttributeName, Box } from '../domain/face.model.js';
+import { boxWidth, type AnalyzedFace, type AttributeName, type Box } from '../domain/face.model.js';
 import type { FaceOptions } from '../domain/face-options.rules.js';
+import { scaleFace, scaleOf } from '../domain/face-scale.rules.js';
 import { modelKey, type EmbedderInfo, type ModelInfo } from '../domain/model.info.js';
 import { cosine, cosineToSimilarity, resolveThreshold, type ThresholdPreset } from '../domain/similarity.rules.js';
 import { assertSameModel, decodeTemplate, encodeTemplate } from '../domain/template.codec.js';
@@ -103,15 +104,23 @@ export class FaceService {
     return { vector: face.embedding, box: face.box };
   }
 
+  /**
+   * Decode (possibly downscaled under the analysis cap), analyse, and answer in the photo's own
+   * pixels: users give min_face_size and read boxes in the pixels of the photo they sent.
+   */
   private async analyze(input: ImageInput, options: FaceOptions, templates: boolean): Promise<DetectResult> {
     const bytes = 'bytes' in input ? input.bytes : await this.deps.fetcher.fetch(input.url);
     const image = await this.deps.decoder.decode(bytes);
+    const { sx, sy } = scaleOf(image);
+    const scaled = sx !== 1 || sy !== 1;
     const maxFaces = options.maxFaces ?? this.defaults.maxFaces;
     const strict = options.onTooMany === 'error';
     const attributes = options.attributes ?? [];
     const landmarks68 = options.landmarks68 ?? false;
+    const minFaceSize = options.minFaceSize ?? this.defaults.minFaceSize;
     const analyzeOptions: AnalyzeOptions = {
-      minFaceSize: options.minFaceSize ?? this.defaults.minFaceSize,
+      // A width limit in analysis pixels (fractional on purpose: rounding could let narrower faces through).
+      minFaceSize: minFaceSize / sx,
       // Asking for one more than allowed is how we learn the limit was exceeded.
       maxFaces: strict ? maxFaces + 1 : maxFaces,
       scoreThreshold: options.scoreThreshold,
@@ -119,12 +128,17 @@ export class FaceService {
       attributes,
       templates,
     };
-    const faces = await this.deps.analyzer.analyze(image, analyzeOptions);
+    let faces = await this.deps.analyzer.analyze(image, analyzeOptions);
+    if (scaled) {
+      // The filter restates the analyzer's own min_face_size check in original pixels, where
+      // float rounding of w·sx could otherwise let a face a hair narrower through.
+      faces = faces.map((f) => scaleFace(f, sx, sy)).filter((f) => boxWidth(f.box) >= minFaceSize);
+    }
     if (strict && faces.length > maxFaces) {
       throw new VisageError('TOO_MANY_FACES', `The image holds more than ${maxFaces} faces`, { param: 'max_faces', maxFaces });
     }
     return {
-      image: { width: image.width, height: image.height },
+      image: image.original ?? { width: image.width, height: image.height },
       faces: faces.slice(0, maxFaces),
       models: this.deps.analyzer.models,
       attributes,

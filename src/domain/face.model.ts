@@ -18,6 +18,11 @@ export interface RgbImage {
   width: number;
   height: number;
   data: Uint8Array;
+  /**
+   * The upright photo's own size when it was decoded downscaled (analysis resolution cap);
+   * absent when these are the photo's own pixels.
+   */
+  original?: { width: number; height: number };
 }
 
 /** 5 points in the ArcFace order: left eye, right eye, nose tip, left mouth corner, right mouth corner (as seen in the image). */

@@ -26,7 +26,7 @@ export function buildFetcher(config: Config): UrlFetcher {
 }
 
 export function buildFaceService(config: Config, analyzer: FaceAnalyzer): FaceService {
-  const decoder = new SharpDecoder({ maxPixels: config.maxPixels });
+  const decoder = new SharpDecoder({ maxPixels: config.maxPixels, maxAnalysisSide: config.maxAnalysisSide });
   return new FaceService({ analyzer, decoder, fetcher: buildFetcher(config) }, { minFaceSize: config.defaultMinFaceSize, maxFaces: config.defaultMaxFaces });
 }
 

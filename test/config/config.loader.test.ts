@@ -10,6 +10,7 @@ test('defaults: port 8080, 10 MB uploads, 40 MP, private URLs refused; frozen', 
   assert.equal(c.urlFetchMaxBytes, c.maxUploadBytes);
   assert.equal(c.maxPixels, 40_000_000);
   assert.ok(c.maxPixels < 50_000_000, 'a 50 MP image is refused');
+  assert.equal(c.maxAnalysisSide, 3072);
   assert.equal(c.urlAllowPrivate, false);
   assert.equal(c.urlFetchTimeoutMs, 5000);
   assert.equal(c.defaultMinFaceSize, 50);
@@ -25,6 +26,8 @@ test('reads variables; PORT works and VISAGE_PORT wins; fetch limit follows the 
   assert.equal(c.urlAllowPrivate, true);
   assert.equal(c.logLevel, 'debug');
   assert.equal(c.workers, 3);
+  assert.equal(loadConfig({ VISAGE_MAX_ANALYSIS_SIDE: '8192' }).maxAnalysisSide, 8192);
+  assert.throws(() => loadConfig({ VISAGE_MAX_ANALYSIS_SIDE: '100' }), /VISAGE_MAX_ANALYSIS_SIDE/);
 });
 
 test('every bad variable is named in one error', () => {

@@ -72,3 +72,28 @@ test('verify: same image matches itself, template and image mix, errors name the
   await assert.rejects(svc.verify({ template: 'xx' }, { image: img(5) }), code('TEMPLATE_INVALID', 'template_a'));
   await assert.rejects(svc.verify({ image: img(5) }, { image: img(5) }, 'sloppy'), code('BAD_PARAM', 'threshold'));
 });
+
+/** A decoder that "downscaled" a photo 4× wider and 3× higher than the 20×20 pixels it returns. */
+const shrunkDecoder: ImageDecoder = {
+  async decode(bytes) {
+    const img = await decoder.decode(bytes);
+    return { ...img, original: { width: 80, height: 60 } };
+  },
+};
+
+test('a downscaled photo: min_face_size goes to analysis pixels, results come back in original pixels', async () => {
+  const analyzer = new FakeAnalyzer();
+  const svc = new FaceService({ analyzer, decoder: shrunkDecoder, fetcher }, { minFaceSize: 50, maxFaces: 100 });
+  const r = await svc.detect(img(7), { minFaceSize: 40, landmarks68: true });
+  assert.equal(analyzer.calls[0]!.minFaceSize, 10);
+  assert.deepEqual(r.image, { width: 80, height: 60 });
+  // The fake face in 20×20 pixels is x 5–15, y 5–15.
+  assert.deepEqual(r.faces[0]!.box, { x1: 20, y1: 15, x2: 60, y2: 45 });
+  assert.deepEqual(r.faces[0]!.landmarks5[0], { x: (5 + 0.3 * 10) * 4, y: (5 + 0.4 * 10) * 3 });
+  assert.equal(r.faces[0]!.landmarks68!.length, 68);
+  // The fake analyzer ignores min_face_size; the service still drops faces narrower than asked in original pixels.
+  assert.deepEqual((await svc.detect(img(7), { minFaceSize: 41 })).faces, []);
+  // Verification boxes are original pixels too.
+  const v = await svc.verify({ image: img(5) }, { image: img(5) }, undefined, { minFaceSize: 1 });
+  assert.deepEqual(v.boxes.a, { x1: 20, y1: 15, x2: 60, y2: 45 });
+});
