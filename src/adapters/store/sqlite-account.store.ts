@@ -5,12 +5,10 @@
  * synchronous=NORMAL here (FULL for the face store): a ledger write is not worth an fsync per
  * request; in WAL mode NORMAL loses at most the last commits on power loss, never consistency.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ApiKey, Scope } from '../../domain/auth.model.js';
 import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, IpBan } from '../../ports/account-store.port.js';
-import { migrate } from './sqlite-face.store.js';
+import { openDatabase, StatementCache } from './sqlite-database.js';
 
 interface KeyRow {
   id: string;
@@ -65,28 +63,19 @@ interface BanRow {
 const toBan = (r: BanRow): IpBan => ({ ip: r.ip, kind: r.kind, until: new Date(r.until), strikes: r.strikes, reason: r.reason, updatedAt: new Date(r.updated_at) });
 
 export class SqliteAccountStore implements AccountStore {
-  private readonly stmts = new Map<string, Database.Statement>();
+  private readonly stmts: StatementCache;
 
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(private readonly db: Database.Database) {
+    this.stmts = new StatementCache(db);
+  }
 
+  /** NORMAL sync: usage counters need no fsync per request; a process crash still loses nothing committed. */
   static open(path: string): SqliteAccountStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
-    return new SqliteAccountStore(db);
+    return new SqliteAccountStore(openDatabase(path, { synchronous: 'NORMAL' }));
   }
 
   private st(sql: string): Database.Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
+    return this.stmts.get(sql);
   }
 
   // ---- accounts ----

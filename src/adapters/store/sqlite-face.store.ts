@@ -5,9 +5,8 @@
  * secure_delete zeroes deleted rows' pages, so deleted templates do not linger in the file.
  * better-sqlite3 is synchronous: each method below runs to completion without interleaving.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase, StatementCache } from './sqlite-database.js';
 import { VisageError } from '../../domain/error.registry.js';
 import type { JsonValue } from '../../domain/gallery.rules.js';
 import type {
@@ -23,38 +22,26 @@ import type {
   StoredFace,
   VectorRow,
 } from '../../ports/face-store.port.js';
-import { MIGRATIONS } from './migrations/migrations.registry.js';
 import { FACE_COLUMNS, blobToVector, toFace, toGallery, vectorToBlob, type FaceRow, type GalleryRow } from './sqlite-face.rows.js';
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 const galleryNotFound = () => new VisageError('GALLERY_NOT_FOUND', undefined, { param: 'gallery' });
 
 export class SqliteFaceStore implements FaceStore {
-  private readonly stmts = new Map<string, Database.Statement>();
+  private readonly stmts: StatementCache;
 
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(private readonly db: Database.Database) {
+    this.stmts = new StatementCache(db);
+  }
 
   /** Opens (creating) the database file and brings its schema up to date. */
   static open(path: string): SqliteFaceStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('secure_delete = ON');
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
-    return new SqliteFaceStore(db);
+    return new SqliteFaceStore(openDatabase(path, { synchronous: 'FULL', secureDelete: true }));
   }
 
   /** Statements are prepared once per SQL text (the face listing builds a few variants). */
   private st(sql: string): Database.Statement {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
+    return this.stmts.get(sql);
   }
 
   private galleryRow(id: number): GalleryRow | undefined {
@@ -270,19 +257,5 @@ export class SqliteFaceStore implements FaceStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
-  }
-}
-
-/** Brings a database up to the latest schema; shared by every store that opens the file. */
-export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
-  if (current > latest) throw new Error(`database schema v${current} is newer than this server (v${latest}); upgrade the server`);
-  for (const m of MIGRATIONS) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
   }
 }

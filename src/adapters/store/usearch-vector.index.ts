@@ -6,6 +6,7 @@
  * sha256, size, mode and the store high-water mark: the sidecar is the commit point, so a torn
  * or edited file is seen as corrupt on open and rebuilt from the store.
  */
+import { l2normalize } from '../../domain/similarity.rules.js';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,15 +38,8 @@ export interface UsearchIndexOptions {
   expansionSearch?: number;
 }
 
-function normalized(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
-  n = Math.sqrt(n) || 1;
-  // Always a fresh array: usearch misreads subarray() views (see research/storage.md).
-  const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[i]! / n;
-  return out;
-}
+/** l2normalize always returns a fresh array, which usearch needs: it misreads subarray() views (research/storage.md). */
+const normalized = l2normalize;
 
 function writeDurably(path: string, data: Uint8Array | string): void {
   const fd = openSync(path, 'w');

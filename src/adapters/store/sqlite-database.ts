@@ -1,0 +1,55 @@
+/** Opening a SQLite database the way every Visage store does, and a per-SQL statement cache. */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './migrations/migrations.registry.js';
+
+export interface OpenOptions {
+  /** FULL: an acknowledged write survives power loss; NORMAL: survives a process crash. */
+  synchronous: 'FULL' | 'NORMAL';
+  /** Overwrite deleted content with zeros (deletion really deletes). */
+  secureDelete?: boolean;
+}
+
+/** Opens (creating) the file in WAL mode with foreign keys on, and brings the schema up to date. */
+export function openDatabase(path: string, o: OpenOptions): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${o.synchronous}`);
+  db.pragma('foreign_keys = ON');
+  if (o.secureDelete) db.pragma('secure_delete = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+/** Prepares each SQL text once. */
+export class StatementCache {
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  get(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+}
+
+/** Brings a database up to the latest schema; shared by every store that opens the file. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  if (current > latest) throw new Error(`database schema v${current} is newer than this server (v${latest}); upgrade the server`);
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}
