@@ -229,34 +229,37 @@ export async function runScaleBench(argv: string[]): Promise<unknown> {
       }
       rmSync(file);
     }
-    let multi: unknown[] = [];
+    const multi: unknown[] = [];
     if (G > 1) {
       const parts = Array.from({ length: G }, (_, g) => {
         const rows: number[] = [];
         for (let r = 0; r < n; r++) if (data.identityOf[r]! % G === g) rows.push(r);
         return new Uint32Array(rows);
       });
-      const before = rssMB();
-      let buildS = 0;
-      const files: string[] = [];
-      for (const [g, rows] of parts.entries()) {
-        const ix = newIndex(quants[0]!, M, efAdd, efs[0]!);
-        buildS += build(ix, data.vectors, rows, threads);
-        files.push(join(dir, `g${g}.usearch`));
-        ix.save(files.at(-1)!);
+      for (const quant of quants) {
+        const before = rssMB();
+        let buildS = 0;
+        const files: string[] = [];
+        for (const [g, rows] of parts.entries()) {
+          const ix = newIndex(quant, M, efAdd, efs[0]!);
+          buildS += build(ix, data.vectors, rows, threads);
+          files.push(join(dir, `g${g}-${quant}.usearch`));
+          ix.save(files.at(-1)!);
+        }
+        const rss = rssMB() - before;
+        const bytes = files.reduce((s, f) => s + statSync(f).size, 0);
+        for (const ef of efs) {
+          const views = files.map((f) => {
+            const v = newIndex(quant, M, efAdd, ef);
+            v.load(f);
+            return v;
+          });
+          const r = { galleries: G, perGallery: Math.round(n / G), quantization: quant, expansionSearch: ef, buildSeconds: round(buildS, 1), rssGrowthMB: Math.round(rss), fileMB: round(bytes / 2 ** 20, 1), ...searchAll(views, data.queries, 10, exact) };
+          log(`  ${G} galleries together: ${JSON.stringify(r)}`);
+          multi.push(r);
+        }
+        for (const f of files) rmSync(f);
       }
-      const rss = rssMB() - before;
-      const bytes = files.reduce((s, f) => s + statSync(f).size, 0);
-      multi = efs.map((ef) => {
-        const views = files.map((f) => {
-          const v = newIndex(quants[0]!, M, efAdd, ef);
-          v.load(f);
-          return v;
-        });
-        const r = { galleries: G, perGallery: Math.round(n / G), quantization: quants[0], expansionSearch: ef, buildSeconds: round(buildS, 1), rssGrowthMB: Math.round(rss), fileMB: round(bytes / 2 ** 20, 1), ...searchAll(views, data.queries, 10, exact) };
-        log(`  ${G} galleries together: ${JSON.stringify(r)}`);
-        return r;
-      });
     }
     const result = { machine: machine(), data: { n, real: real.length / D, perIdentity: num(values['per-identity']), sigmaIdentity: SIGMA_ID, sigmaSample: SIGMA_SAMPLE, sameIdentityCosine: data.sameCos, otherIdentityCosine: data.otherCos, queries: data.queries.length / D }, single, multi };
     writeResult(values.out ?? join(fileURLToPath(new URL('../results', import.meta.url)), `search-scale-${n}.json`), result);

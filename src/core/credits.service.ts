@@ -16,7 +16,8 @@ import type { Clock } from '../ports/clock.port.js';
 
 export interface Reservation {
   /** Keeps the credits when the request succeeded, refunds them otherwise. Idempotent. */
-  settle(success: boolean): Promise<void>;
+  /** Keeps `used` of the reserved credits (0 for a failed request) and refunds the rest. */
+  settle(used: number): Promise<void>;
 }
 
 export interface CreditReport {
@@ -48,10 +49,11 @@ export class CreditsService {
     }
     let settled = false;
     return {
-      settle: async (success) => {
+      settle: async (used) => {
         if (settled) return;
         settled = true;
-        if (!success) await this.deps.store.refundCredits(account, period, operation, cost);
+        const refund = cost - Math.min(cost, Math.max(0, Math.floor(used)));
+        if (refund > 0) await this.deps.store.refundCredits(account, period, operation, refund);
       },
     };
   }

@@ -23,6 +23,7 @@ import {
 } from '../../src/http/plugins/auth-extractors.js';
 import { registerAuth } from '../../src/http/plugins/auth.plugin.js';
 import { registerErrorHandling } from '../../src/http/plugins/error.plugin.js';
+import { readRequestInput, registerImageInput } from '../../src/http/plugins/image-input.js';
 import { TestClock, request } from '../helpers/live-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'visage-extract-'));
@@ -51,8 +52,14 @@ async function dialect(extractors: CredentialExtractor[]): Promise<number> {
     audit: new AuditService({ store, clock, retentionDays: 1 }),
     extractors,
   });
+  await registerImageInput(app, { maxUploadBytes: 1 << 20 });
   const handler = async (req: { principal: { keyId: string } | null }) => ({ key: req.principal?.keyId });
   app.post('/who', { config: { auth: { scope: 'detect' } } }, handler);
+  // What a handler still reads after auth took the key from the same multipart stream.
+  app.post('/upload', { config: { auth: { scope: 'detect' } } }, async (req) => {
+    const input = await readRequestInput(req);
+    return { key: req.principal?.keyId, files: [...input.files].map(([k, v]) => [k, v.length]), fields: Object.keys(input.fields).sort() };
+  });
   app.get('/who', { config: { auth: { scope: 'detect' } } }, handler);
   await app.listen({ port: 0, host: '127.0.0.1' });
   apps.push(app);
@@ -97,4 +104,28 @@ test('FaceHub and Sightcorp: key / app_key in the query or a form body', async (
   assert.equal((await request(port, 'GET', `/who?key=${token}`)).status, 200);
   assert.equal((await request(port, 'POST', '/who', { body: { app_key: token } })).status, 200);
   assert.equal((await request(port, 'POST', '/who', { body: { other: 1 } })).json.code, 'UNAUTHORIZED');
+});
+
+/** A multipart/form-data body with text fields and one file. */
+function formData(fields: Record<string, string>, file: { name: string; bytes: Buffer }): { body: Buffer; type: string } {
+  const boundary = 'visage-test-boundary';
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${file.name}"; filename="x.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`));
+  parts.push(file.bytes, Buffer.from(`\r\n--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+test('FaceHub and Sightcorp: key / app_key as a multipart field, and the handler still gets the whole body', async () => {
+  const port = await dialect([fieldExtractor('key', 'app_key')]);
+  const bytes = Buffer.alloc(3000, 7);
+  const ok = formData({ app_key: token, attributes: 'age' }, { name: 'image', bytes });
+  const r = await request(port, 'POST', '/upload', { body: ok.body, headers: { 'content-type': ok.type } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.files, [['image', 3000]]);
+  assert.deepEqual(r.json.fields, ['app_key', 'attributes']);
+  const bad = formData({ app_key: 'not-a-key' }, { name: 'image', bytes });
+  assert.equal((await request(port, 'POST', '/upload', { body: bad.body, headers: { 'content-type': bad.type } })).json.code, 'UNAUTHORIZED');
+  const none = formData({ attributes: 'age' }, { name: 'image', bytes });
+  assert.equal((await request(port, 'POST', '/upload', { body: none.body, headers: { 'content-type': none.type } })).json.code, 'UNAUTHORIZED');
 });

@@ -135,6 +135,25 @@ describe('with an admin key', () => {
     assert.equal(next.json.credits.resets_at, '2025-03-01T00:00:00.000Z');
   });
 
+  test('credits: a bulk enrolment pays for the items that were enrolled, not for the bad ones', async () => {
+    const k = await adminCreateKey(live, { account: 'bulk-payer', rate_per_second: 100, burst: 100 });
+    assert.equal((await live.call('PUT', '/v1/admin/accounts/bulk-payer/credits', { key: ADMIN_KEY, body: { monthly_credits: 10 } })).status, 200);
+    await live.call('POST', '/v1/galleries', { key: k.secret, body: { name: 'crew' } });
+    const other = (await facePng(7)).toString('base64');
+    const items = [
+      { id: 'a', image: img },
+      { id: 'b', image: Buffer.from('not an image').toString('base64') },
+      { id: 'c', image: other },
+      { id: 'a', image: other }, // duplicate client id
+    ];
+    const r = await live.call('POST', '/v1/galleries/crew/faces/bulk', { key: k.secret, body: { items } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.results.map((x: { ok: boolean }) => x.ok), [true, false, true, false]);
+    const acct = await live.call('GET', '/v1/account', { key: k.secret });
+    assert.equal(acct.json.credits.remaining, 8);
+    assert.deepEqual(acct.json.usage, { enrol: 2 });
+  });
+
   test('rate limit per key: burst, then RATE_LIMITED with Retry-After and RateLimit-* headers; refills over time', async () => {
     const k = await adminCreateKey(live, { account: 'slow', rate_per_second: 2, burst: 3 });
     const codes: number[] = [];

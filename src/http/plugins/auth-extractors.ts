@@ -5,10 +5,12 @@
  * - `Authorization: LOGIN:PASSWORD` (Face.Match.Expert)
  * - `x-api-key: <token>` (native)
  * - a `key`/`app_key` query or form field (FaceHub, Sightcorp): `needsBody` extractors also look
- *   in a parsed (JSON or urlencoded) body, so they run after body parsing.
+ *   in a parsed JSON or urlencoded body and in multipart text fields, so they run after body
+ *   parsing (auth.plugin reads a multipart body first, once, for the handler too).
  */
 import type { FastifyRequest } from 'fastify';
 import type { Credential } from '../../core/auth.service.js';
+import { fieldsAlreadyRead } from './image-input.js';
 
 export interface CredentialExtractor {
   name: string;
@@ -59,7 +61,7 @@ export function fieldExtractor(...names: string[]): CredentialExtractor {
     name: `field:${names.join('|')}`,
     needsBody: true,
     extract(req) {
-      for (const source of [req.query, req.body]) {
+      for (const source of [req.query, req.body, fieldsAlreadyRead(req)]) {
         if (!source || typeof source !== 'object' || Buffer.isBuffer(source)) continue;
         for (const n of names) {
           const v = (source as Record<string, unknown>)[n];

@@ -6,6 +6,7 @@
  *   2. the route's scope → FORBIDDEN
  *   3. the key's token bucket → RATE_LIMITED with Retry-After; RateLimit-* headers on every answer
  *   4. credits for paid operations, reserved before the work and refunded unless it succeeds
+ *      (in part when the handler sets `req.creditsUsed`: a bulk enrolment pays for its good items)
  *   5. an audit entry for audited actions, once the answer is sent.
  * A route's policy comes from its `config.auth`, else from the dialect's policy table; a route
  * with neither needs the admin scope, so a new route is closed until someone opens it.
@@ -19,6 +20,7 @@ import type { Principal, Scope } from '../../domain/auth.model.js';
 import type { CreditOperation } from '../../domain/credit-period.rules.js';
 import { VisageError } from '../../domain/error.registry.js';
 import { extractCredential, type CredentialExtractor } from './auth-extractors.js';
+import { readRequestInput } from './image-input.js';
 
 export interface AuthPolicy {
   /** Scope the key needs; null = any valid key. */
@@ -35,6 +37,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified caller; null on routes outside an authenticated scope. */
     principal: Principal | null;
+    /** Set by a handler whose success costs less than was reserved (a bulk enrolment: the items that succeeded). */
+    creditsUsed: number | null;
   }
   interface FastifyContextConfig {
     auth?: AuthPolicy;
@@ -73,6 +77,7 @@ function auditTarget(req: FastifyRequest): string | null {
 
 export function registerAuth(scope: FastifyInstance, o: AuthPluginOptions): void {
   const deferToBody = o.extractors.some((e) => e.needsBody);
+  if (!scope.hasRequestDecorator('creditsUsed')) scope.decorateRequest('creditsUsed', null);
 
   const policyOf = (req: FastifyRequest): AuthPolicy => {
     const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -80,10 +85,17 @@ export function registerAuth(scope: FastifyInstance, o: AuthPluginOptions): void
   };
 
   const authenticate = async (req: FastifyRequest, reply: FastifyReply, withBody: boolean) => {
-    const credential = extractCredential(req, o.extractors, withBody);
-    if (!credential && deferToBody && !withBody) return; // the key may be a body field: look again after parsing
+    let credential = extractCredential(req, o.extractors, withBody);
     let principal: Principal;
     try {
+      if (!credential && deferToBody && !withBody) {
+        o.auth.checkAddress(req.ip); // a blocked address is refused before its body is read
+        return; // the key may be a body field: look again after parsing
+      }
+      if (!credential && withBody && req.isMultipart()) {
+        await readRequestInput(req); // multipart text fields come from the stream, read once for the handler too
+        credential = extractCredential(req, o.extractors, true);
+      }
       principal = await o.auth.authenticate(credential, req.ip);
     } catch (e) {
       const retryAfter = (e as VisageError).details?.retryAfter;
@@ -122,7 +134,7 @@ export function registerAuth(scope: FastifyInstance, o: AuthPluginOptions): void
     // 'close' comes after a finished answer and after an aborted one alike; only a sent 2xx/3xx keeps the credits.
     reply.raw.once('close', () => {
       const success = reply.raw.writableFinished && reply.statusCode < 400;
-      reservation.settle(success).catch((err) => req.log.error({ err }, 'credit refund failed'));
+      reservation.settle(success ? (req.creditsUsed ?? cost) : 0).catch((err) => req.log.error({ err }, 'credit refund failed'));
     });
   });
 

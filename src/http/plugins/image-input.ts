@@ -43,8 +43,26 @@ export async function registerImageInput(app: FastifyInstance, limits: ImageInpu
   }
 }
 
-/** Reads files and fields from any supported encoding. */
-export async function readRequestInput(req: FastifyRequest): Promise<RequestInput> {
+/** A multipart body is a stream that can be read once: auth (a key sent as a form field) and the handler share the one reading. */
+const readings = new WeakMap<FastifyRequest, Promise<RequestInput>>();
+const settledFields = new WeakMap<FastifyRequest, Record<string, unknown>>();
+
+/** Reads files and fields from any supported encoding (once per request; later calls get the same answer). */
+export function readRequestInput(req: FastifyRequest): Promise<RequestInput> {
+  let reading = readings.get(req);
+  if (!reading) {
+    reading = readOnce(req).then((input) => (settledFields.set(req, input.fields), input));
+    readings.set(req, reading);
+  }
+  return reading;
+}
+
+/** The fields of a request whose input has already been read, else null. */
+export function fieldsAlreadyRead(req: FastifyRequest): Record<string, unknown> | null {
+  return settledFields.get(req) ?? null;
+}
+
+async function readOnce(req: FastifyRequest): Promise<RequestInput> {
   const files = new Map<string, Uint8Array>();
   const query = (req.query ?? {}) as Record<string, unknown>;
   const fields: Record<string, unknown> = { ...query };

@@ -84,7 +84,9 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         // Read inside the item's own try: an unreadable image fails its item, not the batch.
         resolve: () => probeFrom({ files: new Map(), fields: { image: it.image, url: it.url, template: it.template } }, maxUploadBytes),
       }));
-      return mapBulk(await callerGalleries(all, req).enrolBulk(req.params.gallery, items));
+      const results = await callerGalleries(all, req).enrolBulk(req.params.gallery, items);
+      req.creditsUsed = results.filter((r) => r.ok).length; // a failed item costs nothing
+      return mapBulk(results);
     },
   );
 
