@@ -31,7 +31,7 @@ import {
   type NewFace,
   type StoredFace,
 } from '../ports/face-store.port.js';
-import type { ImageFetcher } from '../ports/image.port.js';
+import type { FaceThumbnailer, ImageFetcher } from '../ports/image.port.js';
 import type { FaceIndexRegistry } from './face-index.registry.js';
 import type { FaceService, ImageInput } from './face.service.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -85,6 +85,8 @@ export interface GalleryServiceDeps {
   indexes: FaceIndexRegistry;
   faces: Templater;
   fetcher: ImageFetcher;
+  /** Makes thumbnails for galleries that keep them; without it none are kept. */
+  thumbnailer?: FaceThumbnailer;
 }
 
 interface Prepared {
@@ -228,11 +230,15 @@ export class GalleryService {
       { bytes },
       { ...faceOptions, attributes: [], landmarks68: false, ...(pick === 'largest' ? { maxFaces: 1, onTooMany: 'largest' } : {}) },
     );
+    const thumbnailer = g.thumbnails ? this.deps.thumbnailer : undefined;
     return {
-      faces: r.faces.map((f) => {
-        if (!f.embedding) throw new Error('analyzer returned a face without an embedding');
-        return { ...base, box: f.box, landmarks: [...f.landmarks5], photoHash, vector: f.embedding };
-      }),
+      faces: await Promise.all(
+        r.faces.map(async (f) => {
+          if (!f.embedding) throw new Error('analyzer returned a face without an embedding');
+          const thumbnail = thumbnailer ? await thumbnailer.thumbnail(bytes, f.box) : undefined;
+          return { ...base, box: f.box, landmarks: [...f.landmarks5], photoHash, vector: f.embedding, ...(thumbnail ? { thumbnail } : {}) };
+        }),
+      ),
     };
   }
 
@@ -264,6 +270,14 @@ export class GalleryService {
     const f = await this.deps.store.getFace(g.id, ref);
     if (!f) throw faceNotFound(ref);
     return f;
+  }
+
+  /** The thumbnail JPEG of a face in a gallery that keeps them; FACE_NOT_FOUND otherwise. */
+  async faceThumbnail(galleryName: string, ref: FaceRef): Promise<Uint8Array> {
+    const g = await this.getGallery(galleryName);
+    const jpeg = await this.deps.store.getThumbnail(g.id, ref);
+    if (!jpeg) throw faceNotFound(ref, 'has no thumbnail');
+    return jpeg;
   }
 
   async listFaces(galleryName: string, query: Omit<ListFacesQuery, 'limit'> & { limit?: unknown }): Promise<FacePage> {
@@ -354,9 +368,9 @@ export class GalleryService {
 
 const duplicate = (clientId: string) => new VisageError('DUPLICATE_ID', `A face with id ${clientId} already exists in the gallery`, { param: 'id' });
 
-function faceNotFound(ref: FaceRef): VisageError {
+function faceNotFound(ref: FaceRef, why = 'does not exist in this gallery'): VisageError {
   const id = 'id' in ref ? String(ref.id) : ref.clientId;
-  return new VisageError('FACE_NOT_FOUND', `Face ${id} does not exist in this gallery`, { param: 'id' });
+  return new VisageError('FACE_NOT_FOUND', `Face ${id} ${why}`, { param: 'id' });
 }
 
 function safeClientId(id: unknown): string | null {

@@ -12,6 +12,7 @@ import { DEFAULT_ACCOUNT } from '../ports/face-store.port.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';
 import { SharpDecoder } from '../adapters/image/sharp-decoder.adapter.js';
 import { UrlFetcher } from '../adapters/net/url-fetcher.adapter.js';
+import { SharpThumbnailer } from '../adapters/image/sharp-thumbnailer.adapter.js';
 import type { Config } from '../config/config.schema.js';
 import { FaceService } from '../core/face.service.js';
 import type { FaceAnalyzer } from '../ports/face-analyzer.port.js';
@@ -42,7 +43,8 @@ export function buildGalleries(config: Config, faceService: FaceService, log: Pr
   mkdirSync(config.dataDir, { recursive: true });
   const store = SqliteFaceStore.open(join(config.dataDir, 'visage.db'));
   const indexes = new FaceIndexRegistry(store, new UsearchIndexProvider(join(config.dataDir, 'index')), log);
-  const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: buildFetcher(config) });
+  const thumbnailer = new SharpThumbnailer(config.maxPixels);
+  const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: buildFetcher(config), thumbnailer });
   return {
     galleries,
     warmUp: async () => indexes.warmUp(await store.listGalleries(DEFAULT_ACCOUNT)),

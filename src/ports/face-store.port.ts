@@ -39,6 +39,7 @@ export interface NewGallery {
 export interface GalleryPatch {
   name?: string;
   description?: string;
+  /** false also deletes every thumbnail the gallery kept. */
   thumbnails?: boolean;
 }
 
@@ -53,6 +54,8 @@ export interface StoredFace {
   landmarks: Point[] | null;
   /** sha256 (hex) of the image bytes the face came from; null for template enrolments. */
   photoHash: string | null;
+  /** A thumbnail is kept (its gallery keeps thumbnails and the face came from an image). */
+  hasThumbnail: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,6 +66,8 @@ export interface NewFace {
   box?: Box;
   landmarks?: Point[];
   photoHash?: string;
+  /** JPEG bytes, only for galleries that keep thumbnails. */
+  thumbnail?: Uint8Array;
   vector: Float32Array;
 }
 
@@ -123,6 +128,8 @@ export interface FaceStore {
   listFaces(galleryId: number, query: ListFacesQuery): Promise<FacePage>;
   /** Replaces the meta; null when the face does not exist. */
   updateFaceMeta(galleryId: number, ref: FaceRef, meta: JsonValue | null): Promise<StoredFace | null>;
+  /** The face's thumbnail JPEG, or null (no such face, or none kept). */
+  getThumbnail(galleryId: number, ref: FaceRef): Promise<Uint8Array | null>;
   /** Deletes in one transaction; per ref the internal id deleted, or null when not found. */
   deleteFaces(galleryId: number, refs: FaceRef[]): Promise<{ deleted: (number | null)[]; seq: number }>;
 

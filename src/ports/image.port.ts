@@ -1,5 +1,5 @@
 /** Turning bytes (or a URL) into upright RGB pixels. */
-import type { RgbImage } from '../domain/face.model.js';
+import type { Box, RgbImage } from '../domain/face.model.js';
 
 export interface ImageDecoder {
   /** Decodes and applies EXIF orientation. Throws IMAGE_DECODE_FAILED, IMAGE_TOO_LARGE or UNSUPPORTED_MEDIA_TYPE. */
@@ -9,4 +9,9 @@ export interface ImageDecoder {
 export interface ImageFetcher {
   /** Fetches an image by URL under the SSRF rules. Throws URL_FORBIDDEN or URL_FETCH_FAILED. */
   fetch(url: string): Promise<Uint8Array>;
+}
+
+export interface FaceThumbnailer {
+  /** A small square JPEG around the face (box in upright, original-image pixels). */
+  thumbnail(bytes: Uint8Array, box: Box): Promise<Uint8Array>;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { SharpDecoder } from '../../src/adapters/image/sharp-decoder.adapter.js';
+import { SharpThumbnailer } from '../../src/adapters/image/sharp-thumbnailer.adapter.js';
 import { SqliteFaceStore } from '../../src/adapters/store/sqlite-face.store.js';
 import { UsearchIndexProvider } from '../../src/adapters/store/usearch-vector.index.js';
 import { FaceIndexRegistry } from '../../src/core/face-index.registry.js';
@@ -27,7 +28,8 @@ async function setup(t: import('node:test').TestContext) {
   const store = SqliteFaceStore.open(join(dir, 'visage.db'));
   const silent = { info() {}, warn() {} };
   const indexes = new FaceIndexRegistry(store, new UsearchIndexProvider(join(dir, 'index')), silent, { saveDelayMs: 10 });
-  const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: { fetch: async () => new Uint8Array() } });
+  const thumbnailer = new SharpThumbnailer(config.maxPixels);
+  const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: { fetch: async () => new Uint8Array() }, thumbnailer });
   const opts = { galleries, maxUploadBytes: config.maxUploadBytes };
   await app.register(
     async (v1) => {
@@ -171,4 +173,45 @@ test('bulk enrolment answers per item', async (t) => {
     ['ok', 'NO_FACE', 'BAD_PARAM', 'TEMPLATE_INVALID', 'DUPLICATE_ID', 'IMAGE_MISSING'],
   );
   assert.equal((await app.inject({ method: 'GET', url: '/v1/galleries/g' })).json().face_count, 1);
+});
+
+test('thumbnails: kept only for galleries that ask; served as JPEG; gone with the face or when turned off', async (t) => {
+  const app = await setup(t);
+  await app.inject({ method: 'POST', url: '/v1/galleries', payload: { name: 'plain' } });
+  await app.inject({ method: 'POST', url: '/v1/galleries', payload: { name: 'album', thumbnails: true } });
+  const img = (await photo(120, 90, 60)).toString('base64');
+
+  const plain = (await app.inject({ method: 'POST', url: '/v1/galleries/plain/faces', payload: { image: img, id: 'p' } })).json().faces[0];
+  assert.equal(plain.gallery, 'plain');
+  assert.equal(plain.thumbnail_url, undefined, 'templates, not photos, by default');
+  assert.equal((await app.inject({ method: 'GET', url: `/v1/galleries/plain/faces/${plain.id}/thumbnail` })).json().code, 'FACE_NOT_FOUND');
+
+  const kept = (await app.inject({ method: 'POST', url: '/v1/galleries/album/faces', payload: { image: img, id: 'a' } })).json().faces[0];
+  assert.equal(kept.thumbnail_url, `/v1/galleries/album/faces/${kept.id}/thumbnail`);
+  const jpeg = await app.inject({ method: 'GET', url: kept.thumbnail_url });
+  assert.equal(jpeg.statusCode, 200);
+  assert.equal(jpeg.headers['content-type'], 'image/jpeg');
+  const meta = await sharp(jpeg.rawPayload).metadata();
+  assert.equal(meta.format, 'jpeg');
+  assert.ok(meta.width! > 0 && meta.width! <= 160 && meta.width === meta.height, `${meta.width}x${meta.height}`);
+  const byClient = await app.inject({ method: 'GET', url: '/v1/galleries/album/faces/a/thumbnail?id_type=client' });
+  assert.equal(byClient.statusCode, 200);
+  const listed = (await app.inject({ method: 'GET', url: '/v1/galleries/album/faces' })).json().faces[0];
+  assert.equal(listed.thumbnail_url, kept.thumbnail_url);
+
+  // A template enrolment has no photo, so no thumbnail.
+  const tpl = (await app.inject({ method: 'POST', url: '/v1/templates', payload: { image: img } })).json().faces[0].template;
+  const fromTemplate = (await app.inject({ method: 'POST', url: '/v1/galleries/album/faces', payload: { template: tpl } })).json().faces[0];
+  assert.equal(fromTemplate.thumbnail_url, undefined);
+
+  // Deleting the face deletes its thumbnail.
+  assert.equal((await app.inject({ method: 'DELETE', url: `/v1/galleries/album/faces/${kept.id}` })).statusCode, 204);
+  assert.equal((await app.inject({ method: 'GET', url: kept.thumbnail_url })).statusCode, 404);
+
+  // Turning thumbnails off deletes the ones kept.
+  const again = (await app.inject({ method: 'POST', url: '/v1/galleries/album/faces', payload: { image: img, id: 'b' } })).json().faces[0];
+  assert.ok(again.thumbnail_url);
+  assert.equal((await app.inject({ method: 'PATCH', url: '/v1/galleries/album', payload: { thumbnails: false } })).statusCode, 200);
+  assert.equal((await app.inject({ method: 'GET', url: again.thumbnail_url })).statusCode, 404);
+  assert.equal((await app.inject({ method: 'GET', url: `/v1/galleries/album/faces/${again.id}` })).json().thumbnail_url, undefined);
 });

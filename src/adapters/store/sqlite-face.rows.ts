@@ -28,12 +28,13 @@ export interface FaceRow {
   y2: number | null;
   landmarks: string | null;
   photo_hash: string | null;
+  has_thumbnail: number;
   created_at: number;
   updated_at: number;
 }
 
 /** Every face column but the vector: listings never need to read 2 KB per row. */
-export const FACE_COLUMNS = 'id, gallery_id, client_id, meta, x1, y1, x2, y2, landmarks, photo_hash, created_at, updated_at';
+export const FACE_COLUMNS = 'id, gallery_id, client_id, meta, x1, y1, x2, y2, landmarks, photo_hash, has_thumbnail, created_at, updated_at';
 
 export function toGallery(r: GalleryRow): Gallery {
   return {
@@ -60,6 +61,7 @@ export function toFace(r: FaceRow): StoredFace {
     box: r.x1 === null || r.y1 === null || r.x2 === null || r.y2 === null ? null : { x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 },
     landmarks: r.landmarks === null ? null : (JSON.parse(r.landmarks) as StoredFace['landmarks']),
     photoHash: r.photo_hash,
+    hasThumbnail: r.has_thumbnail === 1,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };

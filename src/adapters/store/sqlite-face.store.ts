@@ -86,7 +86,7 @@ export class SqliteFaceStore implements FaceStore {
   async updateGallery(id: number, patch: GalleryPatch): Promise<Gallery> {
     const cur = this.galleryRow(id);
     if (!cur) throw galleryNotFound();
-    try {
+    const update = this.db.transaction(() => {
       const row = this.st('UPDATE galleries SET name = ?, description = ?, thumbnails = ?, updated_at = ? WHERE id = ? RETURNING *').get(
         patch.name ?? cur.name,
         patch.description ?? cur.description,
@@ -94,7 +94,15 @@ export class SqliteFaceStore implements FaceStore {
         Date.now(),
         id,
       ) as GalleryRow;
-      return toGallery(row);
+      if (patch.thumbnails === false) {
+        // Turning thumbnails off deletes the ones kept (secure_delete zeroes their pages).
+        this.st('DELETE FROM face_thumbnails WHERE face_id IN (SELECT id FROM faces WHERE gallery_id = ? AND has_thumbnail = 1)').run(id);
+        this.st('UPDATE faces SET has_thumbnail = 0 WHERE gallery_id = ? AND has_thumbnail = 1').run(id);
+      }
+      return row;
+    });
+    try {
+      return toGallery(update.immediate());
     } catch (e) {
       if (isUniqueViolation(e)) throw new VisageError('GALLERY_EXISTS', `A gallery named ${patch.name} already exists`, { param: 'name' });
       throw e;
@@ -108,9 +116,10 @@ export class SqliteFaceStore implements FaceStore {
 
   async addFaces(galleryId: number, faces: NewFace[]): Promise<{ results: AddFaceResult[]; seq: number }> {
     const insert = this.st(
-      `INSERT INTO faces (gallery_id, client_id, meta, x1, y1, x2, y2, landmarks, photo_hash, seq, created_at, updated_at, vector)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING ${FACE_COLUMNS}`,
+      `INSERT INTO faces (gallery_id, client_id, meta, x1, y1, x2, y2, landmarks, photo_hash, has_thumbnail, seq, created_at, updated_at, vector)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING ${FACE_COLUMNS}`,
     );
+    const insertThumbnail = this.st('INSERT INTO face_thumbnails (face_id, jpeg) VALUES (?, ?)');
     const tx = this.db.transaction(() => {
       const g = this.galleryRow(galleryId);
       if (!g) throw galleryNotFound();
@@ -130,6 +139,7 @@ export class SqliteFaceStore implements FaceStore {
           b?.y2 ?? null,
           f.landmarks ? JSON.stringify(f.landmarks) : null,
           f.photoHash ?? null,
+          f.thumbnail && g.thumbnails === 1 ? 1 : 0,
           seq,
           now,
           now,
@@ -137,6 +147,7 @@ export class SqliteFaceStore implements FaceStore {
         ) as FaceRow | undefined;
         // The only unique key a face insert can hit is (gallery, client id).
         if (!row) return { ok: false, code: 'DUPLICATE_ID', clientId: f.clientId ?? '' };
+        if (row.has_thumbnail === 1) insertThumbnail.run(row.id, Buffer.from(f.thumbnail!.buffer, f.thumbnail!.byteOffset, f.thumbnail!.byteLength));
         added++;
         return { ok: true, face: toFace(row) };
       });
@@ -185,6 +196,13 @@ export class SqliteFaceStore implements FaceStore {
     const more = rows.length > q.limit;
     const faces = rows.slice(0, q.limit).map(toFace);
     return { faces, nextCursor: more ? faces[faces.length - 1]!.id : null };
+  }
+
+  async getThumbnail(galleryId: number, ref: FaceRef): Promise<Uint8Array | null> {
+    const id = this.faceIdOf(galleryId, ref);
+    if (id === undefined) return null;
+    const row = this.st('SELECT jpeg FROM face_thumbnails WHERE face_id = ?').get(id) as { jpeg: Buffer } | undefined;
+    return row ? new Uint8Array(row.jpeg.buffer, row.jpeg.byteOffset, row.jpeg.byteLength) : null;
   }
 
   async updateFaceMeta(galleryId: number, ref: FaceRef, meta: JsonValue | null): Promise<StoredFace | null> {

@@ -60,7 +60,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         faces: facePick(f.faces),
         faceOptions: parseFaceOptions(f),
       });
-      return { faces: faces.map(mapStoredFace) };
+      return { faces: faces.map((f) => mapStoredFace(f, req.params.gallery)) };
     },
   );
 
@@ -86,7 +86,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
       }));
       const results = await callerGalleries(all, req).enrolBulk(req.params.gallery, items);
       req.creditsUsed = results.filter((r) => r.ok).length; // a failed item costs nothing
-      return mapBulk(results);
+      return mapBulk(results, req.params.gallery);
     },
   );
 
@@ -114,7 +114,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         idFrom: q.id_from,
         idTo: q.id_to,
       });
-      return mapFacePage(page);
+      return mapFacePage(page, req.params.gallery);
     },
   );
 
@@ -123,7 +123,25 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
     {
       schema: { tags, summary: 'Read a face', params: FaceParams, querystring: IdTypeQuery, response: { 200: StoredFaceSchema, ...galleryErrorResponses } },
     },
-    async (req) => mapStoredFace(await callerGalleries(all, req).getFace(req.params.gallery, faceRef(req.params.id, req.query.id_type))),
+    async (req) => mapStoredFace(await callerGalleries(all, req).getFace(req.params.gallery, faceRef(req.params.id, req.query.id_type)), req.params.gallery),
+  );
+
+  app.get(
+    '/galleries/:gallery/faces/:id/thumbnail',
+    {
+      schema: {
+        tags,
+        summary: "A face's thumbnail (JPEG)",
+        description: 'Only for galleries created with `thumbnails: true`; otherwise, or for a face enrolled from a template, FACE_NOT_FOUND.',
+        params: FaceParams,
+        querystring: IdTypeQuery,
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...galleryErrorResponses },
+      },
+    },
+    async (req, reply) => {
+      const jpeg = await callerGalleries(all, req).faceThumbnail(req.params.gallery, faceRef(req.params.id, req.query.id_type));
+      return reply.type('image/jpeg').header('cache-control', 'private, no-store').send(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength));
+    },
   );
 
   app.patch(
@@ -138,7 +156,8 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         response: { 200: StoredFaceSchema, ...galleryErrorResponses },
       },
     },
-    async (req) => mapStoredFace(await callerGalleries(all, req).updateFaceMeta(req.params.gallery, faceRef(req.params.id, req.query.id_type), req.body.meta ?? null)),
+    async (req) =>
+      mapStoredFace(await callerGalleries(all, req).updateFaceMeta(req.params.gallery, faceRef(req.params.id, req.query.id_type), req.body.meta ?? null), req.params.gallery),
   );
 
   app.delete(

@@ -30,6 +30,7 @@ export const NATIVE_POLICY: Record<string, AuthPolicy> = {
   [`POST ${G}/faces/bulk`]: { scope: 'galleries:write', op: 'enrol', cost: bulkItems, audit: 'face.enrol_bulk' },
   [`GET ${G}/faces`]: { scope: 'galleries:read' },
   [`GET ${G}/faces/:id`]: { scope: 'galleries:read' },
+  [`GET ${G}/faces/:id/thumbnail`]: { scope: 'galleries:read' },
   [`PATCH ${G}/faces/:id`]: { scope: 'galleries:write', audit: 'face.update' },
   [`DELETE ${G}/faces/:id`]: { scope: 'galleries:write', audit: 'face.delete' },
   [`POST ${G}/faces/delete`]: { scope: 'galleries:write', audit: 'face.delete_many' },

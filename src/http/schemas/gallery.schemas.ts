@@ -45,7 +45,9 @@ export const StoredFaceSchema = Type.Object({
   meta: Meta,
   box: Type.Union([BoxSchema, Type.Null()]),
   landmarks: Type.Union([Type.Object({ left_eye: Pt, right_eye: Pt, nose: Pt, mouth_left: Pt, mouth_right: Pt }), Type.Null()]),
+  gallery: Type.String({ description: 'The gallery the face is in' }),
   photo_hash: Type.Union([Type.String(), Type.Null()], { description: 'sha256 of the image bytes; null for template enrolments' }),
+  thumbnail_url: Type.Optional(Type.String({ description: 'Only when the gallery keeps thumbnails (off by default)' })),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });
