@@ -28,6 +28,12 @@ export const ConfigSchema = Type.Object(
     /** Lets URL inputs reach private/loopback addresses: tests and closed intranets only. */
     urlAllowPrivate: Type.Boolean(),
     dataDir: Type.String({ minLength: 1 }),
+    /** Galleries up to this many faces are searched exactly; larger ones by an HNSW graph. */
+    indexExactLimit: Int(0, 10_000_000),
+    /** HNSW vector storage: f32, or i8 (a quarter of the memory and disk, faster; docs/benchmarks.md). */
+    indexQuantization: Type.Union([Type.Literal('f32'), Type.Literal('f16'), Type.Literal('i8')]),
+    /** HNSW candidate list per search (expansion_search): recall against time. */
+    indexEfSearch: Int(8, 10_000),
     logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l))),
     /** Reserved: ethnicity estimation stays off; the flag exists so enabling it is a visible decision. */
     ethnicity: Type.Boolean(),
@@ -78,6 +84,9 @@ export const ENV_VARS = {
   VISAGE_URL_FETCH_MAX_BYTES: { key: 'urlFetchMaxBytes', kind: 'int' },
   VISAGE_URL_ALLOW_PRIVATE: { key: 'urlAllowPrivate', kind: 'bool' },
   VISAGE_DATA_DIR: { key: 'dataDir', kind: 'string' },
+  VISAGE_INDEX_EXACT_LIMIT: { key: 'indexExactLimit', kind: 'int' },
+  VISAGE_INDEX_QUANTIZATION: { key: 'indexQuantization', kind: 'string' },
+  VISAGE_INDEX_EF_SEARCH: { key: 'indexEfSearch', kind: 'int' },
   VISAGE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   VISAGE_ETHNICITY: { key: 'ethnicity', kind: 'bool' },
   VISAGE_MIN_FACE_SIZE: { key: 'defaultMinFaceSize', kind: 'int' },

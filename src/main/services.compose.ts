@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFaceAnalyzer } from '../adapters/models/face-analyzer.factory.js';
 import { SqliteFaceStore } from '../adapters/store/sqlite-face.store.js';
-import { UsearchIndexProvider } from '../adapters/store/usearch-vector.index.js';
+import { UsearchIndexProvider, type UsearchIndexOptions } from '../adapters/store/usearch-vector.index.js';
 import { FaceIndexRegistry } from '../core/face-index.registry.js';
 import { GalleryService } from '../core/gallery.service.js';
 import { DEFAULT_ACCOUNT } from '../ports/face-store.port.js';
@@ -21,6 +21,11 @@ export type AnalyzerLoader = (poolSize: number) => Promise<FaceAnalyzer>;
 
 /** Loads the real engine; poolSize 0 runs inference in this thread (CLI one-offs). */
 export const loadRealAnalyzer: AnalyzerLoader = (poolSize) => createFaceAnalyzer({ poolSize });
+
+/** The vector index settings of the config. */
+export function indexOptions(config: Config): UsearchIndexOptions {
+  return { exactLimit: config.indexExactLimit, quantization: config.indexQuantization, expansionSearch: config.indexEfSearch };
+}
 
 export function buildFetcher(config: Config): UrlFetcher {
   return new UrlFetcher({ timeoutMs: config.urlFetchTimeoutMs, maxBytes: config.urlFetchMaxBytes, allowPrivate: config.urlAllowPrivate });
@@ -42,7 +47,7 @@ export interface GalleryStack {
 export function buildGalleries(config: Config, faceService: FaceService, log: ProgressLog): GalleryStack {
   mkdirSync(config.dataDir, { recursive: true });
   const store = SqliteFaceStore.open(join(config.dataDir, 'visage.db'));
-  const indexes = new FaceIndexRegistry(store, new UsearchIndexProvider(join(config.dataDir, 'index')), log);
+  const indexes = new FaceIndexRegistry(store, new UsearchIndexProvider(join(config.dataDir, 'index'), indexOptions(config)), log);
   const thumbnailer = new SharpThumbnailer(config.maxPixels);
   const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: buildFetcher(config), thumbnailer });
   return {

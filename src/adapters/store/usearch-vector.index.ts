@@ -23,6 +23,8 @@ const SCRUB_KEY = 2n ** 63n;
 interface Sidecar {
   format: number;
   mode: 'exact' | 'hnsw';
+  /** HNSW scalar type (absent in files saved before it was configurable: f32). */
+  quantization?: Quantization;
   dimensions: number;
   size: number;
   highWaterMark: number;
@@ -30,9 +32,14 @@ interface Sidecar {
   savedAt: string;
 }
 
+export type Quantization = 'f32' | 'f16' | 'i8';
+const SCALAR = { f32: ScalarKind.F32, f16: ScalarKind.F16, i8: ScalarKind.I8 } as const;
+
 export interface UsearchIndexOptions {
   /** Galleries up to this many faces are scanned exactly. */
   exactLimit?: number;
+  /** How HNSW stores vectors; the exact scan always keeps f32. */
+  quantization?: Quantization;
   connectivity?: number;
   expansionAdd?: number;
   expansionSearch?: number;
@@ -106,7 +113,7 @@ class UsearchVectorIndex implements VectorIndex {
     return new Index({
       dimensions: this.dimensions,
       metric: MetricKind.Cos,
-      quantization: ScalarKind.F32,
+      quantization: SCALAR[this.opts.quantization],
       connectivity: this.opts.connectivity,
       expansion_add: this.opts.expansionAdd,
       expansion_search: this.opts.expansionSearch,
@@ -240,6 +247,7 @@ class UsearchVectorIndex implements VectorIndex {
     const sidecar: Sidecar = {
       format: FORMAT,
       mode,
+      ...(mode === 'hnsw' ? { quantization: this.opts.quantization } : {}),
       dimensions: this.dimensions,
       size: this.size,
       highWaterMark: this.highWaterMark,
@@ -289,7 +297,7 @@ export class UsearchIndexProvider implements VectorIndexProvider {
     private readonly dir: string,
     opts: UsearchIndexOptions = {},
   ) {
-    this.opts = { exactLimit: 10_000, connectivity: 16, expansionAdd: 128, expansionSearch: 128, ...opts };
+    this.opts = { exactLimit: 10_000, quantization: 'f32', connectivity: 16, expansionAdd: 128, expansionSearch: 128, ...opts };
     mkdirSync(dir, { recursive: true });
   }
 
@@ -312,6 +320,10 @@ export class UsearchIndexProvider implements VectorIndexProvider {
         return { index: fresh(), status: 'mismatch', reason: `format ${sidecar.format}, ${sidecar.dimensions} dimensions` };
       }
       if (sidecar.mode !== mode) return { index: fresh(), status: 'mismatch', reason: `saved as ${sidecar.mode}, ${mode} wanted` };
+      const saved = sidecar.quantization ?? 'f32';
+      if (mode === 'hnsw' && saved !== this.opts.quantization) {
+        return { index: fresh(), status: 'mismatch', reason: `saved as ${saved}, ${this.opts.quantization} configured` };
+      }
       const bytes = readFileSync(paths.data(mode));
       if (sha256(bytes) !== sidecar.sha256) return { index: fresh(), status: 'corrupt', reason: 'checksum mismatch' };
       const index = fresh();

@@ -132,3 +132,28 @@ test('HNSW mode: grows from exact, finds identities, and deleted vectors leave n
   assert.equal(re.index.size, 501);
   assert.equal(re.index.highWaterMark, 7);
 });
+
+test('HNSW quantization: i8 finds the same identities; a file saved with another quantization is rebuilt, not misread', async (t) => {
+  const dir = tmp();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const rand = rng(5);
+  const i8 = new UsearchIndexProvider(dir, { exactLimit: 10, quantization: 'i8' });
+  const { index } = await i8.open('q', DIM, 0);
+  const centres = Array.from({ length: 50 }, () => randomUnit(DIM, rand));
+  centres.forEach((c, who) => index.add(who + 1, sampleOf(c, 0.6, rand)));
+  let right = 0;
+  centres.forEach((c, who) => {
+    const [top] = index.search(sampleOf(c, 0.6, rand), 1);
+    if (top?.id === who + 1) right++;
+    // Scores come from 8-bit vectors: close to, not exactly, the float cosine.
+    if (top?.id === who + 1) assert.ok(top.cosine > 0.2 && top.cosine <= 1.001);
+  });
+  assert.ok(right >= 48, `rank-1 ${right}/50`);
+  index.highWaterMark = 1;
+  await index.save();
+  assert.equal((await i8.open('q', DIM, 50)).status, 'loaded');
+  const f32 = new UsearchIndexProvider(dir, { exactLimit: 10, quantization: 'f32' });
+  const other = await f32.open('q', DIM, 50);
+  assert.equal(other.status, 'mismatch');
+  assert.match(other.reason ?? '', /i8/);
+});
