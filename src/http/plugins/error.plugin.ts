@@ -84,7 +84,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const internal = new VisageError('INTERNAL');
       return reply.status(ERRORS.INTERNAL.status).send(errorBody(internal, req.id));
     }
-    if (mapped.status >= 500) req.log.error({ err }, mapped.code);
+    // 503s we raise on purpose (NOT_READY while models load, OVERLOADED under back-pressure) are
+    // states, not faults: a warning without a stack, so a load balancer's probes do not flood the log.
+    if (mapped.status === 503 && err instanceof VisageError) req.log.warn({ code: mapped.code }, 'service unavailable');
+    else if (mapped.status >= 500) req.log.error({ err }, mapped.code);
     else req.log.info({ code: mapped.code, param: mapped.details.param }, 'request refused');
     return reply.status(mapped.status).send(errorBody(mapped, req.id));
   });
