@@ -30,7 +30,7 @@ export const ConfigSchema = Type.Object(
     dataDir: Type.String({ minLength: 1 }),
     /** Galleries up to this many faces are searched exactly; larger ones by an HNSW graph. */
     indexExactLimit: Int(0, 10_000_000),
-    /** HNSW vector storage: f32, or i8 (a quarter of the memory and disk, faster; docs/benchmarks.md). */
+    /** HNSW vector storage: f32, f16 or i8 (i8: about a third of the memory and disk, faster, lower recall at 1M; docs/benchmarks.md). */
     indexQuantization: Type.Union([Type.Literal('f32'), Type.Literal('f16'), Type.Literal('i8')]),
     /** HNSW candidate list per search (expansion_search): recall against time. */
     indexEfSearch: Int(8, 10_000),

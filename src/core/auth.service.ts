@@ -47,14 +47,14 @@ export class AuthService {
 
   constructor(private readonly deps: AuthServiceDeps) {}
 
-  /** Verifies `credential` from `ip`; throws UNAUTHORIZED, KEY_EXPIRED, IP_NOT_ALLOWED, IP_BLOCKED or IP_BANNED. */
   /** Throws IP_BLOCKED / IP_BANNED for an address the abuse guard holds (before anything else is read). */
   checkAddress(ip: string): void {
     this.deps.guard?.check(ip);
   }
 
+  /** Verifies `credential` from `ip`; throws UNAUTHORIZED, KEY_EXPIRED, IP_NOT_ALLOWED, IP_BLOCKED or IP_BANNED. */
   async authenticate(credential: Credential | null, ip: string): Promise<Principal> {
-    this.deps.guard?.check(ip);
+    this.checkAddress(ip);
     if (!credential) throw new VisageError('UNAUTHORIZED', 'No API key was sent');
     const key = credential.kind === 'token' ? await this.byToken(credential.secret) : await this.byLogin(credential.login, credential.password);
     if (key === 'admin') return ADMIN_PRINCIPAL;

@@ -15,8 +15,7 @@ import type { AccountStore } from '../ports/account-store.port.js';
 import type { Clock } from '../ports/clock.port.js';
 
 export interface Reservation {
-  /** Keeps the credits when the request succeeded, refunds them otherwise. Idempotent. */
-  /** Keeps `used` of the reserved credits (0 for a failed request) and refunds the rest. */
+  /** Keeps `used` of the reserved credits (0 for a failed request) and refunds the rest. Idempotent. */
   settle(used: number): Promise<void>;
 }
 

@@ -231,14 +231,13 @@ export class GalleryService {
       { ...faceOptions, attributes: [], landmarks68: false, ...(pick === 'largest' ? { maxFaces: 1, onTooMany: 'largest' } : {}) },
     );
     const thumbnailer = g.thumbnails ? this.deps.thumbnailer : undefined;
+    const thumbnails = thumbnailer ? await thumbnailer.thumbnails(bytes, r.faces.map((f) => f.box)) : [];
     return {
-      faces: await Promise.all(
-        r.faces.map(async (f) => {
-          if (!f.embedding) throw new Error('analyzer returned a face without an embedding');
-          const thumbnail = thumbnailer ? await thumbnailer.thumbnail(bytes, f.box) : undefined;
-          return { ...base, box: f.box, landmarks: [...f.landmarks5], photoHash, vector: f.embedding, ...(thumbnail ? { thumbnail } : {}) };
-        }),
-      ),
+      faces: r.faces.map((f, i) => {
+        if (!f.embedding) throw new Error('analyzer returned a face without an embedding');
+        const thumbnail = thumbnails[i];
+        return { ...base, box: f.box, landmarks: [...f.landmarks5], photoHash, vector: f.embedding, ...(thumbnail ? { thumbnail } : {}) };
+      }),
     };
   }
 

@@ -87,11 +87,13 @@ export function resolveThreshold(
  * pass at FAR/N, i.e. cos = (a − ln(FAR/N)) / b, never below the per-comparison preset.
  */
 export function searchThreshold(preset: ThresholdPreset, cal: SimilarityCalibration, candidates: number): number {
-  if (preset === 'none') return 0;
-  let cos = cal.cosineAt[preset];
-  if (cal.impostorTail && candidates > 1) {
-    const { a, b } = cal.impostorTail;
-    cos = Math.max(cos, (a - Math.log(PRESET_FAR[preset] / candidates)) / b);
-  }
-  return cosineToSimilarity(cos, cal);
+  return preset === 'none' ? 0 : cosineToSimilarity(searchCosine(preset, cal, candidates), cal);
+}
+
+/** The cosine behind searchThreshold (the eval reports it and checks it against unknown probes). */
+export function searchCosine(preset: Exclude<ThresholdPreset, 'none'>, cal: SimilarityCalibration, candidates: number): number {
+  const cos = cal.cosineAt[preset];
+  if (!cal.impostorTail || candidates <= 1) return cos;
+  const { a, b } = cal.impostorTail;
+  return Math.max(cos, (a - Math.log(PRESET_FAR[preset] / candidates)) / b);
 }

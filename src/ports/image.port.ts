@@ -12,6 +12,6 @@ export interface ImageFetcher {
 }
 
 export interface FaceThumbnailer {
-  /** A small square JPEG around the face (box in upright, original-image pixels). */
-  thumbnail(bytes: Uint8Array, box: Box): Promise<Uint8Array>;
+  /** A small square JPEG around each face (boxes in upright, original-image pixels), in order. */
+  thumbnails(bytes: Uint8Array, boxes: Box[]): Promise<Uint8Array[]>;
 }

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { VisageError } from '../../domain/error.registry.js';
 import type { RgbImage } from '../../domain/face.model.js';
 import type { ImageDecoder } from '../../ports/image.port.js';
+import { uprightSize } from './upright-size.js';
 
 export interface DecoderLimits {
   /** Largest width × height accepted (after EXIF rotation it is the same count). */
@@ -47,9 +48,7 @@ export class SharpDecoder implements ImageDecoder {
         maxPixels: this.limits.maxPixels,
       });
     }
-    // EXIF orientations 5–8 turn the photo a quarter: the upright size has the sides swapped.
-    const turned = (meta.orientation ?? 1) >= 5;
-    const upright = turned ? { width: h, height: w } : { width: w, height: h };
+    const upright = uprightSize(meta);
     const cap = this.limits.maxAnalysisSide;
     const shrink = cap !== undefined && Math.max(upright.width, upright.height) > cap;
     try {

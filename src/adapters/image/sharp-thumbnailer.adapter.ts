@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import type { Box } from '../../domain/face.model.js';
 import type { FaceThumbnailer } from '../../ports/image.port.js';
+import { uprightSize } from './upright-size.js';
 
 const WIDEN = 1.6;
 const SIZE = 160;
@@ -13,28 +14,37 @@ const SIZE = 160;
 export class SharpThumbnailer implements FaceThumbnailer {
   constructor(private readonly maxPixels: number) {}
 
-  async thumbnail(bytes: Uint8Array, box: Box): Promise<Uint8Array> {
-    const meta = await sharp(bytes, { limitInputPixels: this.maxPixels }).metadata();
-    // EXIF orientations 5–8 turn the photo a quarter; the box is in upright pixels.
-    const turned = (meta.orientation ?? 1) >= 5;
-    const width = (turned ? meta.height : meta.width) ?? 1;
-    const height = (turned ? meta.width : meta.height) ?? 1;
-    const side = Math.max(box.x2 - box.x1, box.y2 - box.y1) * WIDEN;
-    const cx = (box.x1 + box.x2) / 2;
-    const cy = (box.y1 + box.y2) / 2;
-    const left = clamp(Math.floor(cx - side / 2), 0, width - 1);
-    const top = clamp(Math.floor(cy - side / 2), 0, height - 1);
-    const right = clamp(Math.ceil(cx + side / 2), left + 1, width);
-    const bottom = clamp(Math.ceil(cy + side / 2), top + 1, height);
-    // extract() after rotate() crops the upright photo.
-    const jpeg = await sharp(bytes, { limitInputPixels: this.maxPixels, pages: 1 })
-      .rotate()
-      .extract({ left, top, width: right - left, height: bottom - top })
-      .resize(SIZE, SIZE, { fit: 'inside', withoutEnlargement: true })
-      .jpeg({ quality: 80 })
-      .toBuffer();
-    return new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.length);
+  async thumbnails(bytes: Uint8Array, boxes: Box[]): Promise<Uint8Array[]> {
+    if (boxes.length === 0) return [];
+    // One header read and one input for every face of the photo; each crop is its own pipeline.
+    const input = sharp(bytes, { limitInputPixels: this.maxPixels, pages: 1 });
+    const { width, height } = uprightSize(await input.metadata());
+    return Promise.all(
+      boxes.map(async (box) => {
+        // extract() after rotate() crops the upright photo.
+        const jpeg = await input
+          .clone()
+          .rotate()
+          .extract(squareAround(box, width, height))
+          .resize(SIZE, SIZE, { fit: 'inside', withoutEnlargement: true })
+          .jpeg({ quality: 80 })
+          .toBuffer();
+        return new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.length);
+      }),
+    );
   }
+}
+
+/** The widened square around the box, clipped to the photo (at least one pixel). */
+function squareAround(box: Box, width: number, height: number): { left: number; top: number; width: number; height: number } {
+  const side = Math.max(box.x2 - box.x1, box.y2 - box.y1) * WIDEN;
+  const cx = (box.x1 + box.x2) / 2;
+  const cy = (box.y1 + box.y2) / 2;
+  const left = clamp(Math.floor(cx - side / 2), 0, width - 1);
+  const top = clamp(Math.floor(cy - side / 2), 0, height - 1);
+  const right = clamp(Math.ceil(cx + side / 2), left + 1, width);
+  const bottom = clamp(Math.ceil(cy + side / 2), top + 1, height);
+  return { left, top, width: right - left, height: bottom - top };
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));

@@ -3,9 +3,10 @@
  * `exactLimit`, 10k by default) are searched exactly by a plain scan, which is right by
  * construction and takes a few ms; larger ones use a usearch HNSW graph (cosine, f32, M 16,
  * ef_add 128, ef 128: at 1M vectors recall@10 0.990 and p50 2.2 ms on 2 cores; ef 64 fell to
- * 0.944, i8 lost recall at 1M; docs/benchmarks.md). Each save writes the data file, then a JSON sidecar holding its
- * sha256, size, mode and the store high-water mark: the sidecar is the commit point, so a torn
- * or edited file is seen as corrupt on open and rebuilt from the store.
+ * 0.944, and i8 lost recall on a harder 1M set; docs/benchmarks.md). Each save writes the data
+ * file, then a JSON sidecar holding its sha256, size, mode, quantization and the store
+ * high-water mark: the sidecar is the commit point, so a torn or edited file is seen as corrupt
+ * on open and rebuilt from the store.
  */
 import { l2normalize } from '../../domain/similarity.rules.js';
 import { createHash } from 'node:crypto';

@@ -89,9 +89,18 @@ export function aucOf(pairs: ScoredPair[]): number {
  * the midpoint between the k-th and (k+1)-th highest, so exactly k impostors score ≥ t.
  */
 export function quantileAbove(impostors: ArrayLike<number>, far: number): number {
-  const n = impostors.length;
+  return quantileAboveSorted(descending(impostors), far);
+}
+
+/** Scores sorted highest first: sort millions of impostors once, then read every quantile. */
+export function descending(scores: ArrayLike<number>): Float32Array {
+  return Float32Array.from(scores).sort().reverse();
+}
+
+/** quantileAbove over scores already sorted by `descending`. */
+export function quantileAboveSorted(desc: Float32Array, far: number): number {
+  const n = desc.length;
   if (n === 0) return 1;
-  const desc = Float32Array.from(impostors).sort().reverse();
   const k = Math.floor(far * n);
   if (k <= 0) return desc[0]! + 1e-6;
   if (k >= n) return desc[n - 1]!;

@@ -43,23 +43,25 @@ export async function registerImageInput(app: FastifyInstance, limits: ImageInpu
   }
 }
 
-/** A multipart body is a stream that can be read once: auth (a key sent as a form field) and the handler share the one reading. */
-const readings = new WeakMap<FastifyRequest, Promise<RequestInput>>();
-const settledFields = new WeakMap<FastifyRequest, Record<string, unknown>>();
+/**
+ * A multipart body is a stream that can be read once: auth (a key sent as a form field) and the
+ * handler share the one reading. `input` is set once it has resolved.
+ */
+const readings = new WeakMap<FastifyRequest, { promise: Promise<RequestInput>; input?: RequestInput }>();
 
 /** Reads files and fields from any supported encoding (once per request; later calls get the same answer). */
 export function readRequestInput(req: FastifyRequest): Promise<RequestInput> {
   let reading = readings.get(req);
   if (!reading) {
-    reading = readOnce(req).then((input) => (settledFields.set(req, input.fields), input));
-    readings.set(req, reading);
+    const entry: { promise: Promise<RequestInput>; input?: RequestInput } = { promise: readOnce(req).then((input) => (entry.input = input)) };
+    readings.set(req, (reading = entry));
   }
-  return reading;
+  return reading.promise;
 }
 
 /** The fields of a request whose input has already been read, else null. */
 export function fieldsAlreadyRead(req: FastifyRequest): Record<string, unknown> | null {
-  return settledFields.get(req) ?? null;
+  return readings.get(req)?.input?.fields ?? null;
 }
 
 async function readOnce(req: FastifyRequest): Promise<RequestInput> {
