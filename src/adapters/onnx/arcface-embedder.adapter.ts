@@ -54,8 +54,7 @@ export class ArcFaceEmbedder implements Embedder {
 
   /** `spec` exists for evaluation of preprocessing variants; production uses the default. */
   static async load(spec: TensorSpec = ARCFACE_SPEC): Promise<ArcFaceEmbedder> {
-    // 'extended', not 'all': 22 vs 64 ms per face here (bench/ort-levels.ts).
-    return new ArcFaceEmbedder(await createSession(readVerifiedModelFile(MODEL_FILES.frFeature), 'extended'), spec);
+    return new ArcFaceEmbedder(await createSession(readVerifiedModelFile(MODEL_FILES.frFeature)), spec);
   }
 
   async embed(image: RgbImage, landmarks: FaceLandmarks): Promise<Float32Array> {

@@ -4,19 +4,21 @@
  * pipeline because sharp and JS keep their core (../shared/research/models.md).
  */
 import ort from 'onnxruntime-node';
+import { applyGraphSpeedups } from './graph-speedups.rewrite.js';
 
 export type OrtSession = ort.InferenceSession;
 export const OrtTensor = ort.Tensor;
 
 /**
- * Graph optimisation level per model: 'all' (layout transforms to NCHWc) is fastest for most of
- * ours, but made fr_feature 3x slower (64.7 vs 21.5 ms) than 'extended'; bench/ort-levels.ts
- * measures each model at each level.
+ * Graph optimisation level: 'all' (layout transforms to NCHWc) is the fastest for every model of
+ * ours once the graph rewrites have run (fr_feature was 3x slower at 'all' before them, from its
+ * subnormal weights); bench/ort-levels.ts measures each model at each level.
  */
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
 export async function createSession(model: Uint8Array, level: OptimizationLevel = 'all'): Promise<OrtSession> {
-  return ort.InferenceSession.create(model, {
+  // Exact rewrites first: near-zero weights to zero, PRelu as Max (graph-speedups.rewrite.ts).
+  return ort.InferenceSession.create(applyGraphSpeedups(model), {
     executionProviders: ['cpu'],
     graphOptimizationLevel: level,
     intraOpNumThreads: 1,
