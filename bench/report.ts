@@ -131,7 +131,7 @@ export function printReport(results: EngineResult[], decode: Dist | undefined, l
     log(table(rows));
   }
   const withS = results.filter((r) => r.stages);
-  if (withS.length || decode) {
+  if (withS.length) {
     log('\nLatency on one thread, ms, p50 / p99 (ratio: peer p50 / Visage p50):');
     const head = ['stage'];
     for (const r of withS) head.push(r.engine, ...(r === v || !v?.stages ? [] : ['ratio']));

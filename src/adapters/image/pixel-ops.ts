@@ -4,6 +4,7 @@
  * Uint8Array: a 112x112 warp is about 40k samples, far below inference cost.
  */
 import type { Box, RgbImage } from '../../domain/face.model.js';
+import { separableWarpToTensor } from './separable-warp.js';
 
 export interface TensorSpec {
   width: number;
@@ -23,8 +24,15 @@ const chan = (v: number | [number, number, number], c: number) => (typeof v === 
 /**
  * Samples `img` at destination pixels mapped through `m` (dst → src), bilinear, edge pixels
  * clamped, into a CHW Float32Array (1 channel for GREY: 0.299R + 0.587G + 0.114B).
+ * Axis-aligned colour warps (every detector pass) take the separable fast path, same values.
  */
 export function warpToTensor(img: RgbImage, m: Affine, spec: TensorSpec, out?: Float32Array, offset = 0): Float32Array {
+  if (m[1] === 0 && m[3] === 0 && spec.colour !== 'GREY') return separableWarpToTensor(img, m, spec, out, offset);
+  return affineWarpToTensor(img, m, spec, out, offset);
+}
+
+/** warpToTensor for any affine: neighbours and weights computed per pixel. */
+export function affineWarpToTensor(img: RgbImage, m: Affine, spec: TensorSpec, out?: Float32Array, offset = 0): Float32Array {
   const { width: W, height: H, colour } = spec;
   const channels = colour === 'GREY' ? 1 : 3;
   const plane = W * H;

@@ -105,11 +105,19 @@ export class RfbDetector implements FaceDetector {
 
   /** Every pass's own detections (after per-pass NMS) at scores ≥ floor, before merging: for tuning. */
   async detectPasses(image: RgbImage, floor: number): Promise<PassDetections[]> {
+    const plan = planPasses(image.width, image.height, this.options);
+    const whole: Box = { x1: 0, y1: 0, x2: image.width, y2: image.height };
+    // Whole-frame passes start from one shared shrink, the mildest any of them needs, made once
+    // from the photo (on a 36 MP photo the box filter is most of the detector's time); each pass
+    // then shrinks that further if it must. Tiles read the photo itself.
+    const mildest = Math.min(...plan.filter((p) => isWhole(p.region, image)).map((p) => shrinkFactor(p.region, p)));
+    const base = Number.isFinite(mildest) && mildest >= 2 ? shrink(image, whole, mildest) : { image, region: whole };
+    const mirrored = new Map<string, Float32Array>();
     const out: PassDetections[] = [];
-    const shrunk = new Map<number, RgbImage>();
-    for (const pass of planPasses(image.width, image.height, this.options)) {
+    for (const pass of plan) {
+      const from = isWhole(pass.region, image) ? base : { image, region: pass.region };
       const scale = pass.width / (pass.region.x2 - pass.region.x1);
-      out.push({ boxes: await this.runPass(image, pass, floor, shrunk), region: pass.region, scale });
+      out.push({ boxes: await this.runPass(from, pass, floor, mirrored), region: pass.region, scale });
     }
     return out;
   }
@@ -121,38 +129,31 @@ export class RfbDetector implements FaceDetector {
     await Promise.all(all.map(async (e) => (await e.session).release()));
   }
 
-  private async runPass(image: RgbImage, pass: RfbPass, threshold: number, shrunk: Map<number, RgbImage>): Promise<ScoredBox[]> {
-    const { region, width, height } = pass;
-    // Shrink by whole factors first when the region is more than ~3x the input (anti-aliasing);
-    // bilinear sampling then covers the remaining < 2x. Whole-frame shrinks are shared by passes.
-    const factor = Math.floor(Math.min((region.x2 - region.x1) / width, (region.y2 - region.y1) / height) / 1.5);
-    let src = image;
-    let r = region;
-    if (factor >= 2) {
-      const whole = region.x1 === 0 && region.y1 === 0 && region.x2 === image.width && region.y2 === image.height;
-      const x1 = Math.floor(region.x1), y1 = Math.floor(region.y1);
-      const x2 = Math.ceil(region.x2), y2 = Math.ceil(region.y2);
-      const cached = whole ? shrunk.get(factor) : undefined;
-      src = cached ?? boxDownsample(cropImage(image, x1, y1, x2 - x1, y2 - y1), factor);
-      if (whole && !cached) shrunk.set(factor, src);
-      // The region in the shrunk crop's pixels (the crop drops the last partial block).
-      r = {
-        x1: (region.x1 - x1) / factor,
-        y1: (region.y1 - y1) / factor,
-        x2: Math.min((region.x2 - x1) / factor, src.width),
-        y2: Math.min((region.y2 - y1) / factor, src.height),
-      };
+  /**
+   * One pass over `from` (an image and the pass's region in its pixels). A mirrored pass of the
+   * same input size and source reuses the plain pass's tensor with its rows reversed: the
+   * mirrored affine samples column x where the plain one samples column W−1−x.
+   */
+  private async runPass(from: Shrunk, pass: RfbPass, threshold: number, plainTensors: Map<string, Float32Array>): Promise<ScoredBox[]> {
+    const { width, height } = pass;
+    const { image: src, region: r } = shrinkFactor(from.region, pass) >= 2 ? shrink(from.image, from.region, shrinkFactor(from.region, pass)) : from;
+    const key = `${width}x${height}:${r.x1},${r.y1},${r.x2},${r.y2}`;
+    const plain = pass.flip ? plainTensors.get(key) : undefined;
+    let tensor: Float32Array;
+    if (plain && src === from.image) {
+      tensor = mirrorRows(plain, 3, height, width);
+    } else {
+      const m = boxToAffine(r, width, height);
+      if (pass.flip) {
+        // Tensor column x samples source column r.x2 − (x + 0.5)·sx − 0.5 (mirror of boxToAffine).
+        m[2] = r.x2 - 0.5 * m[0] - 0.5;
+        m[0] = -m[0];
+      }
+      tensor = warpToTensor(src, m, { width, height, ...SPEC });
+      if (!pass.flip && src === from.image) plainTensors.set(key, tensor);
     }
-    const spec: TensorSpec = { width, height, ...SPEC };
-    const m = boxToAffine(r, width, height);
-    if (pass.flip) {
-      // Tensor column x samples source column r.x2 − (x + 0.5)·sx − 0.5 (mirror of boxToAffine).
-      m[2] = r.x2 - 0.5 * m[0] - 0.5;
-      m[0] = -m[0];
-    }
-    const tensor = warpToTensor(src, m, spec);
     const out = await this.withSession(width, height, (s) => runSession(s, tensor, [1, 3, height, width]));
-    return nms(decodeSsdOutput(out.scores!, out.boxes!, region, threshold, pass.flip), this.options.nmsIou);
+    return nms(decodeSsdOutput(out.scores!, out.boxes!, pass.region, threshold, pass.flip), this.options.nmsIou);
   }
 
   /** Runs `fn` on the session for this input size, creating (and caching) it when needed. */
@@ -213,6 +214,46 @@ export function correctRfbBox(b: Box, o: Pick<RfbDetectorOptions, 'shiftDown' | 
     x2: Math.min(image.width, cx + hw),
     y2: Math.min(image.height, cy + hh),
   };
+}
+
+/** An image and a region in its pixels. */
+interface Shrunk {
+  image: RgbImage;
+  region: Box;
+}
+
+const isWhole = (r: Box, img: RgbImage) => r.x1 === 0 && r.y1 === 0 && r.x2 === img.width && r.y2 === img.height;
+
+/**
+ * Whole-factor shrink a region needs before bilinear sampling onto the pass's input: one when the
+ * region is more than ~3x the input (bilinear then covers the remaining < 2x without aliasing).
+ */
+function shrinkFactor(region: Box, pass: { width: number; height: number }): number {
+  return Math.floor(Math.min((region.x2 - region.x1) / pass.width, (region.y2 - region.y1) / pass.height) / 1.5);
+}
+
+/** Box-filters `region` of `img` by `factor`, returning the region in the shrunk crop's pixels. */
+function shrink(img: RgbImage, region: Box, factor: number): Shrunk {
+  const x1 = Math.floor(region.x1), y1 = Math.floor(region.y1);
+  const x2 = Math.ceil(region.x2), y2 = Math.ceil(region.y2);
+  const image = boxDownsample(cropImage(img, x1, y1, x2 - x1, y2 - y1), factor);
+  // The crop's last partial block is dropped.
+  return {
+    image,
+    region: {
+      x1: (region.x1 - x1) / factor,
+      y1: (region.y1 - y1) / factor,
+      x2: Math.min((region.x2 - x1) / factor, image.width),
+      y2: Math.min((region.y2 - y1) / factor, image.height),
+    },
+  };
+}
+
+/** A C×H×W tensor mirrored left-right. */
+function mirrorRows(t: Float32Array, channels: number, height: number, width: number): Float32Array {
+  const out = new Float32Array(t);
+  for (let o = 0; o < channels * height * width; o += width) out.subarray(o, o + width).reverse();
+  return out;
 }
 
 function cropImage(img: RgbImage, x: number, y: number, w: number, h: number): RgbImage {
