@@ -8,6 +8,10 @@ import type { AnalyzeRequest, CloseRequest, WorkerMessage } from './worker-proto
 const port = parentPort!;
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
+// Photos arrive in this worker's shared buffer (worker-pool.analyzer.ts), written by the pool
+// before each request and left alone until this worker answers it.
+let pixels: SharedArrayBuffer | undefined;
+
 try {
   const pipeline = new FacePipeline(await loadFaceModels());
   port.on('message', async (req: AnalyzeRequest | CloseRequest) => {
@@ -18,7 +22,9 @@ try {
       return;
     }
     try {
-      const image = { width: req.width, height: req.height, data: new Uint8Array(req.pixels) };
+      pixels = req.pixels ?? pixels;
+      if (!pixels) throw new Error('no pixel buffer');
+      const image = { width: req.width, height: req.height, data: new Uint8Array(pixels, 0, req.width * req.height * 3) };
       const faces = await pipeline.analyze(image, req.options);
       send({ type: 'result', id: req.id, faces });
     } catch (e) {

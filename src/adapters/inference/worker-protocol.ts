@@ -8,7 +8,11 @@ export interface AnalyzeRequest {
   id: number;
   width: number;
   height: number;
-  pixels: ArrayBuffer;
+  /**
+   * The worker's pixel buffer, sent only when the pool has (re)allocated it; the worker keeps it
+   * and reads the photo's width × height × 3 bytes from its start.
+   */
+  pixels?: SharedArrayBuffer;
   options: AnalyzeOptions;
 }
 
