@@ -5,6 +5,8 @@
  * of facemask_boxes, confirmed on the odd half.
  *
  *   LIMIT=100 node --import tsx bench/detection-tuning.ts
+ *   EARLY=0.9:40,0.8:32 ...   also: the first combo with early exit after its first pass when
+ *                             that pass is sure (score ≥ s, width ≥ w input px; rfb-detector's earlyExit)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +76,25 @@ const merges: [string, Merge][] = [
 ];
 const SHIFTS = (process.env.SHIFTS ?? '0.1').split(',').map(Number);
 const GROWS = (process.env.GROWS ?? '1').split(',').map(Number);
+const EARLY = (process.env.EARLY ?? '').split(',').filter(Boolean).map((e) => e.split(':').map(Number) as [number, number]);
+const sure = (p: PassDetections, [s, w]: [number, number]) => p.boxes.length > 0 && p.boxes.every((b) => b.score >= s && (b.box.x2 - b.box.x1) * p.scale >= w);
+for (const e of EARLY) {
+  const keys = combos[0]!;
+  const vote = voteMerge({ iou: VOTES[0]![0], minInput: VOTES[0]![1], maxInput: Infinity });
+  let exits = 0;
+  const merged = images.map((_, i) => {
+    const first = passes[i]!.get(keys[0]!)!;
+    if (sure(first, e)) {
+      exits++;
+      return vote([first]);
+    }
+    return vote(keys.map((k) => passes[i]!.get(k)!));
+  });
+  const thr = Number(process.env.THR ?? 0.53);
+  const ev = score(even, keys, merged, thr, SHIFTS[0]!, GROWS[0]!);
+  const od = score(odd, keys, merged, thr, SHIFTS[0]!, GROWS[0]!);
+  console.log(`early ${e.join(':')} on ${keys.join('+')} thr ${thr}: ${exits}/${images.length} exit | even r ${f3(ev.r)} p ${f3(ev.p)} r32 ${f3(ev.r32)} | odd r ${f3(od.r)} p ${f3(od.p)} r32 ${f3(od.r32)}`);
+}
 for (const keys of combos) {
   for (const [name, merge] of merges) for (const SHIFT of SHIFTS) for (const GROW of GROWS) {
     if (keys.length === 1 && name !== 'nms0.3') continue;

@@ -9,7 +9,7 @@ import type { ImageInput, VerifySide } from '../core/face.service.js';
 import { isVisageError } from '../domain/error.registry.js';
 import { parseFaceOptions } from '../domain/face-options.rules.js';
 import { mapDetect, mapVerify } from '../http/mappers/face.mapper.js';
-import { buildFaceService, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from '../main/services.compose.js';
+import { buildFaceService, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from '../main/services.compose.js';
 import { formatDetectTable, formatVerify } from './output.format.js';
 
 export const USAGE = `visage ${packageVersion()} — self-hosted face analysis, recognition and search
@@ -63,7 +63,7 @@ function verifySide(arg: string, name: 'a' | 'b'): VerifySide {
 
 async function withService<T>(deps: CliDeps, fn: (svc: ReturnType<typeof buildFaceService>) => Promise<T>): Promise<T> {
   const config = loadConfig(deps.env ?? process.env);
-  const analyzer = await (deps.loadAnalyzer ?? loadRealAnalyzer)(0);
+  const analyzer = await (deps.loadAnalyzer ?? loadRealAnalyzer)(0, engineOptions(config));
   try {
     return await fn(buildFaceService(config, analyzer));
   } finally {

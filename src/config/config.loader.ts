@@ -27,6 +27,7 @@ export function defaultConfig(): Config {
     // with shrink-on-load into ~1/6 of the pixels.
     maxAnalysisSide: 3072,
     workers: Math.max(1, availableParallelism()),
+    detectorEarlyExit: true,
     urlFetchTimeoutMs: 5000,
     urlFetchMaxBytes: 10 * MB,
     urlAllowPrivate: false,

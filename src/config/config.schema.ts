@@ -23,6 +23,11 @@ export const ConfigSchema = Type.Object(
      */
     maxAnalysisSide: Int(512, 1_000_000),
     workers: Int(1, 256),
+    /**
+     * Detector coarse to fine: skip the other three looks when the first is sure of every face it
+     * sees (about 1.3x photos per second on mixed photos; docs/accuracy.md has what it changes).
+     */
+    detectorEarlyExit: Type.Boolean(),
     urlFetchTimeoutMs: Int(100, 120_000),
     urlFetchMaxBytes: Int(1024, 1024 * 1024 * 1024),
     /** Lets URL inputs reach private/loopback addresses: tests and closed intranets only. */
@@ -79,6 +84,7 @@ export const ENV_VARS = {
   VISAGE_MAX_UPLOAD_BYTES: { key: 'maxUploadBytes', kind: 'int' },
   VISAGE_MAX_PIXELS: { key: 'maxPixels', kind: 'int' },
   VISAGE_MAX_ANALYSIS_SIDE: { key: 'maxAnalysisSide', kind: 'int' },
+  VISAGE_DETECTOR_EARLY_EXIT: { key: 'detectorEarlyExit', kind: 'bool' },
   VISAGE_WORKERS: { key: 'workers', kind: 'int' },
   VISAGE_URL_FETCH_TIMEOUT_MS: { key: 'urlFetchTimeoutMs', kind: 'int' },
   VISAGE_URL_FETCH_MAX_BYTES: { key: 'urlFetchMaxBytes', kind: 'int' },

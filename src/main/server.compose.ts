@@ -10,7 +10,7 @@ import type { ProgressLog } from '../ports/vector-index.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import { buildAccounts } from './accounts.compose.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
-import { buildFaceService, buildGalleries, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
+import { buildFaceService, buildGalleries, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -54,7 +54,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const indexed = stack.warmUp().then(() => {
     indexesReady = true;
   });
-  const models = (opts.loadAnalyzer ?? loadRealAnalyzer)(config.workers).then((real) => {
+  const models = (opts.loadAnalyzer ?? loadRealAnalyzer)(config.workers, engineOptions(config)).then((real) => {
     analyzer.set(real);
     app.log.info({ workers: config.workers, ms: Date.now() - started, embedder: `${real.embedder.id}@${real.embedder.version}` }, 'models loaded');
   });

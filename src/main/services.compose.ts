@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFaceAnalyzer } from '../adapters/models/face-analyzer.factory.js';
+import type { EngineOptions } from '../adapters/models/face-models.loader.js';
 import { SqliteFaceStore } from '../adapters/store/sqlite-face.store.js';
 import { UsearchIndexProvider, type UsearchIndexOptions } from '../adapters/store/usearch-vector.index.js';
 import { FaceIndexRegistry } from '../core/face-index.registry.js';
@@ -17,10 +18,13 @@ import type { Config } from '../config/config.schema.js';
 import { FaceService } from '../core/face.service.js';
 import type { FaceAnalyzer } from '../ports/face-analyzer.port.js';
 
-export type AnalyzerLoader = (poolSize: number) => Promise<FaceAnalyzer>;
+export type AnalyzerLoader = (poolSize: number, engine?: EngineOptions) => Promise<FaceAnalyzer>;
+
+/** The engine settings config holds. */
+export const engineOptions = (config: Config): EngineOptions => ({ detectorEarlyExit: config.detectorEarlyExit });
 
 /** Loads the real engine; poolSize 0 runs inference in this thread (CLI one-offs). */
-export const loadRealAnalyzer: AnalyzerLoader = (poolSize) => createFaceAnalyzer({ poolSize });
+export const loadRealAnalyzer: AnalyzerLoader = (poolSize, engine) => createFaceAnalyzer({ poolSize, engine });
 
 /** The vector index settings of the config. */
 export function indexOptions(config: Config): UsearchIndexOptions {
@@ -71,7 +75,7 @@ const quiet: ProgressLog = { info() {}, warn() {} };
  * `visage index`: the engine gets a worker pool of config.workers so every core is used.
  */
 export async function buildLocalStack(config: Config, loadAnalyzer: AnalyzerLoader = loadRealAnalyzer, log: ProgressLog = quiet): Promise<LocalStack> {
-  const analyzer = await loadAnalyzer(config.workers);
+  const analyzer = await loadAnalyzer(config.workers, engineOptions(config));
   const faces = buildFaceService(config, analyzer);
   const stack = buildGalleries(config, faces, log);
   return {

@@ -27,6 +27,8 @@ test('reads variables; PORT works and VISAGE_PORT wins; fetch limit follows the 
   assert.equal(c.logLevel, 'debug');
   assert.equal(c.workers, 3);
   assert.equal(loadConfig({ VISAGE_MAX_ANALYSIS_SIDE: '8192' }).maxAnalysisSide, 8192);
+  assert.equal(loadConfig({}).detectorEarlyExit, true);
+  assert.equal(loadConfig({ VISAGE_DETECTOR_EARLY_EXIT: 'false' }).detectorEarlyExit, false);
   assert.throws(() => loadConfig({ VISAGE_MAX_ANALYSIS_SIDE: '100' }), /VISAGE_MAX_ANALYSIS_SIDE/);
 });
 

@@ -1,8 +1,8 @@
 /** One inference worker: loads every model once, then analyses images one at a time. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { FacePipeline } from '../../core/face-pipeline.js';
 import { isVisageError } from '../../domain/error.registry.js';
-import { loadFaceModels } from '../models/face-models.loader.js';
+import { loadFaceModels, type EngineOptions } from '../models/face-models.loader.js';
 import type { AnalyzeRequest, CloseRequest, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort!;
@@ -13,7 +13,7 @@ const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessag
 let pixels: SharedArrayBuffer | undefined;
 
 try {
-  const pipeline = new FacePipeline(await loadFaceModels());
+  const pipeline = new FacePipeline(await loadFaceModels((workerData ?? {}) as EngineOptions));
   port.on('message', async (req: AnalyzeRequest | CloseRequest) => {
     if ('type' in req) {
       // Exit by letting the thread drain: terminate() while onnxruntime sessions are alive

@@ -10,6 +10,7 @@ import { VisageError } from '../../domain/error.registry.js';
 import type { AnalyzedFace, RgbImage } from '../../domain/face.model.js';
 import type { EmbedderInfo, ModelInfo } from '../../domain/model.info.js';
 import type { AnalyzeOptions, FaceAnalyzer } from '../../ports/face-analyzer.port.js';
+import type { EngineOptions } from '../models/face-models.loader.js';
 import type { AnalyzeRequest, WorkerMessage } from './worker-protocol.js';
 
 const ENTRY = new URL('./analysis.worker-entry.mjs', import.meta.url);
@@ -38,6 +39,8 @@ export interface WorkerPoolOptions {
   size: number;
   /** Requests waiting beyond this many are refused with OVERLOADED. */
   maxQueue: number;
+  /** Passed to every worker's model loader. */
+  engine: EngineOptions;
 }
 
 export class WorkerPoolAnalyzer implements FaceAnalyzer {
@@ -111,7 +114,7 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
 
   private spawn(): Promise<void> {
     return new Promise((resolveReady, rejectReady) => {
-      const worker = new Worker(ENTRY);
+      const worker = new Worker(ENTRY, { workerData: this.options.engine });
       const slot: Slot = { worker };
       let ready = false;
       worker.on('message', (m: WorkerMessage) => {

@@ -3,17 +3,18 @@ import { availableParallelism } from 'node:os';
 import { FacePipeline } from '../../core/face-pipeline.js';
 import type { FaceAnalyzer } from '../../ports/face-analyzer.port.js';
 import { WorkerPoolAnalyzer } from '../inference/worker-pool.analyzer.js';
-import { loadFaceModels } from './face-models.loader.js';
+import { loadFaceModels, type EngineOptions } from './face-models.loader.js';
 
 export interface FaceAnalyzerOptions {
   /** Worker threads; 0 runs inference in the calling thread (CLI one-offs, tests). Default: cores. */
   poolSize?: number;
   /** Requests allowed to wait for a worker before OVERLOADED. */
   maxQueue?: number;
+  engine?: EngineOptions;
 }
 
 export async function createFaceAnalyzer(opts: FaceAnalyzerOptions = {}): Promise<FaceAnalyzer> {
   const size = opts.poolSize ?? availableParallelism();
-  if (size === 0) return new FacePipeline(await loadFaceModels());
-  return WorkerPoolAnalyzer.start({ size, maxQueue: opts.maxQueue ?? 64 * size });
+  if (size === 0) return new FacePipeline(await loadFaceModels(opts.engine));
+  return WorkerPoolAnalyzer.start({ size, maxQueue: opts.maxQueue ?? 64 * size, engine: opts.engine ?? {} });
 }

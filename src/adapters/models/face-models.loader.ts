@@ -10,9 +10,15 @@ import { FrLiveness } from '../onnx/liveness.adapter.js';
 import { FrPose } from '../onnx/pose.adapter.js';
 import { RfbDetector } from '../onnx/rfb-detector.adapter.js';
 
-export async function loadFaceModels(): Promise<FaceModels> {
+/** Engine settings that change what the models do (from config; plain data, sent to workers). */
+export interface EngineOptions {
+  /** The detector's coarse-to-fine early exit (RfbDetectorOptions.earlyExit); default on. */
+  detectorEarlyExit?: boolean;
+}
+
+export async function loadFaceModels(o: EngineOptions = {}): Promise<FaceModels> {
   // Sequential on purpose: loading is start-up work, and it keeps the error for a bad file clear.
-  const detector = await RfbDetector.load();
+  const detector = await RfbDetector.load(o.detectorEarlyExit === false ? { earlyExit: null } : {});
   const landmarker = await Landmark68Locator.load();
   const embedder = await ArcFaceEmbedder.load();
   const pose = await FrPose.load();

@@ -1,7 +1,7 @@
 /**
- * Two exact rewrites applied to every graph before it reaches onnxruntime; each leaves the
- * network's function unchanged and only removes work the CPU does badly
- * (bench/ort-levels.ts measures them; docs/benchmarks.md has the figures).
+ * Two rewrites applied to every graph before it reaches onnxruntime; each leaves the network's
+ * function unchanged (up to float rounding) and only removes work the CPU does badly
+ * (bench/ort-levels.ts measures them; docs/models.md has the figures).
  *
  * 1. Near-zero weights become zero. The faceplugin graphs carry many weights that weight decay
  *    drove towards zero without reaching it (fr_feature: about 230,000 of its 1.19 M weights lie
@@ -11,13 +11,16 @@
  *    one-thread sessions run on. Safe because such a weight w adds w·x to a sum; with |w| < 1e-12
  *    and activations of order 1..1e3 the term is under 1e-9, below float32 resolution
  *    (2^-23 ≈ 1.2e-7 relative) of any sum that matters: fr_feature's outputs stayed bit-identical.
- * 2. PRelu(y) = y for y > 0, s·y otherwise (s per channel) becomes Max(y, s·y) when every s ≤ 1,
- *    which is the same value (y > 0: s·y ≤ y; y < 0: s·y ≥ y) from the same product. onnxruntime's
- *    PRelu kernel is scalar (about 3 ns an element); Mul and Max are vectorised. A PRelu with any
- *    slope above 1 is left as it is.
+ * 2. PRelu(y) = y for y > 0, s·y otherwise (s per channel) becomes s·y + (1 − s)·Relu(y), the
+ *    same value for either sign of y (y > 0: s·y + (1 − s)·y, equal to y up to one rounding).
+ *    onnxruntime's PRelu kernel is scalar (about 3 ns an element) and, like Max, has no form in
+ *    the blocked NCHWc layout of the 'all' level, so it costs a reorder out and back; a per-channel
+ *    Mul (run as a 1×1 depthwise conv), Relu and Add all stay in that layout.
  *
- * fr_feature, one thread: 21.7 ms → 9.7 ms (1) → about 6 ms (2) per face, and the 'all' level,
- * which the subnormals had made 3x slower, is now its fastest.
+ * fr_feature, one thread: 21.7 ms → 9.7 ms (1) → about 5 ms (2) per face, and the 'all' level,
+ * which the subnormals had made 3x slower, is now its fastest. Outputs differ from the shipped
+ * graph's by at most about 1e-5, the size of the differences the 'all' level's own reordering of
+ * sums gives (bench/ort-levels.ts prints the largest difference for every model).
  */
 import { createRequire } from 'node:module';
 import type { onnx as OnnxNs } from 'onnx-proto';
@@ -64,21 +67,30 @@ function floatsOf(t: OnnxNs.ITensorProto): Float32Array {
   return Float32Array.from(t.floatData ?? []);
 }
 
-/** Rewrites each PRelu whose slopes (an initializer) are all ≤ 1 as Max(y, Mul(y, s)); returns how many. */
-function preluAsMax(g: OnnxNs.IGraphProto): number {
+/** Rewrites each PRelu whose slopes are an initializer as s·y + (1 − s)·Relu(y); returns how many. */
+function preluAsReluSum(g: OnnxNs.IGraphProto): number {
   const initializers = new Map((g.initializer ?? []).map((t) => [t.name, t]));
   const nodes: OnnxNs.INodeProto[] = [];
   let rewritten = 0;
   for (const node of g.node ?? []) {
     const slope = node.opType === 'PRelu' ? initializers.get(node.input?.[1] ?? '') : undefined;
-    if (!slope || slope.dataType !== FLOAT || floatsOf(slope).some((s) => !(s <= 1))) {
+    if (!slope || slope.dataType !== FLOAT) {
       nodes.push(node);
       continue;
     }
     const [y, s] = node.input as [string, string];
-    const sy = `${node.output![0]}__prelu_sy`;
-    nodes.push(onnx.NodeProto.create({ name: `${node.name}__mul`, opType: 'Mul', input: [y, s], output: [sy] }));
-    nodes.push(onnx.NodeProto.create({ name: `${node.name}__max`, opType: 'Max', input: [y, sy], output: node.output }));
+    const out = node.output![0]!;
+    const rest = `${s}__one_minus`; // 1 − s, same shape as s
+    const complement = Float32Array.from(floatsOf(slope), (v) => 1 - v);
+    g.initializer!.push(onnx.TensorProto.create({ name: rest, dataType: FLOAT, dims: slope.dims, rawData: new Uint8Array(complement.buffer) }));
+    const n = (op: string, input: string[], output: string, step: string) =>
+      onnx.NodeProto.create({ name: `${node.name}__${step}`, opType: op, input, output: [output] });
+    nodes.push(
+      n('Mul', [y, s], `${out}__sy`, 'sy'),
+      n('Relu', [y], `${out}__relu`, 'relu'),
+      n('Mul', [`${out}__relu`, rest], `${out}__rest`, 'rest'),
+      n('Add', [`${out}__sy`, `${out}__rest`], out, 'sum'),
+    );
     rewritten++;
   }
   g.node = nodes;
@@ -96,6 +108,6 @@ export function applyGraphSpeedups(model: Uint8Array): Uint8Array {
     if (node.opType !== 'Constant') continue;
     for (const a of node.attribute ?? []) if (a.t) changed += flushTensor(a.t);
   }
-  changed += preluAsMax(g);
+  changed += preluAsReluSum(g);
   return changed === 0 ? model : onnx.ModelProto.encode(m).finish();
 }

@@ -32,6 +32,14 @@ export interface RfbDetectorOptions extends RfbPassOptions {
   grow: number;
   /** Sessions kept (one per input size); the least recently used is closed beyond this. */
   maxSessions: number;
+  /**
+   * Coarse to fine: stop after the first pass (the smallest plain look) when it leaves no doubt:
+   * it saw at least one face and every candidate it saw (score ≥ the per-pass floor) scores at
+   * least `score` and is at least `minInput` input pixels wide. Any weak or small candidate, or
+   * none at all, and the photo gets every pass. null: always every pass. Stopping after the
+   * mirrored look too measured no better (docs/accuracy.md, "Coarse to fine").
+   */
+  earlyExit: { score: number; minInput: number } | null;
 }
 
 /**
@@ -50,6 +58,7 @@ export const RFB_DEFAULTS: RfbDetectorOptions = {
   shiftDown: 0.1,
   grow: 1,
   maxSessions: 12,
+  earlyExit: { score: 0.9, minInput: 32 },
 };
 
 const SPEC = { colour: 'RGB', mean: 127, std: 128 } as const;
@@ -76,7 +85,9 @@ export class RfbDetector implements FaceDetector {
         // The graph's native size; each photo is run at sizes chosen from its own (see normalisation).
         shape: [3, 240, 320],
         colour: 'RGB',
-        normalisation: `(x - 127) / 128, photo stretched to inputs of long side ${options.longSides.join(' and ')} px (multiples of 32)${options.flip ? ', plain and mirrored' : ''}`,
+        normalisation:
+          `(x - 127) / 128, photo stretched to inputs of long side ${options.longSides.join(' and ')} px (multiples of 32)${options.flip ? ', plain and mirrored' : ''}` +
+          (options.earlyExit ? `; the first look alone when it sees only faces scoring ≥ ${options.earlyExit.score} and ≥ ${options.earlyExit.minInput} px wide` : ''),
       },
     };
   }
@@ -89,7 +100,7 @@ export class RfbDetector implements FaceDetector {
 
   async detect(image: RgbImage, options: DetectOptions): Promise<Detection[]> {
     const threshold = options.scoreThreshold ?? this.options.scoreThreshold;
-    const passes = await this.detectPasses(image, FLOOR_SCORE);
+    const passes = await this.detectPasses(image, FLOOR_SCORE, this.options.earlyExit);
     const merged = this.options.fusion
       ? fuseVotes(passes, this.options.fusion)
       : nms(passes.flatMap((p) => p.boxes), this.options.nmsIou);
@@ -103,13 +114,17 @@ export class RfbDetector implements FaceDetector {
     return out;
   }
 
-  /** Every pass's own detections (after per-pass NMS) at scores ≥ floor, before merging: for tuning. */
-  async detectPasses(image: RgbImage, floor: number): Promise<PassDetections[]> {
+  /**
+   * Every pass's own detections (after per-pass NMS) at scores ≥ floor, before merging (also for
+   * tuning); with `earlyExit`, only the first pass's when it is sure (RfbDetectorOptions).
+   */
+  async detectPasses(image: RgbImage, floor: number, earlyExit: RfbDetectorOptions['earlyExit'] = null): Promise<PassDetections[]> {
     const plan = planPasses(image.width, image.height, this.options);
     const whole: Box = { x1: 0, y1: 0, x2: image.width, y2: image.height };
     // Whole-frame passes start from one shared shrink, the mildest any of them needs, made once
     // from the photo (on a 36 MP photo the box filter is most of the detector's time); each pass
-    // then shrinks that further if it must. Tiles read the photo itself.
+    // then shrinks that further if it must. Tiles read the photo itself. (Shrinking for the first
+    // pass alone, in case it is the only one, measured slower over the bench's photos.)
     const mildest = Math.min(...plan.filter((p) => isWhole(p.region, image)).map((p) => shrinkFactor(p.region, p)));
     const base = Number.isFinite(mildest) && mildest >= 2 ? shrink(image, whole, mildest) : { image, region: whole };
     const mirrored = new Map<string, Float32Array>();
@@ -118,6 +133,7 @@ export class RfbDetector implements FaceDetector {
       const from = isWhole(pass.region, image) ? base : { image, region: pass.region };
       const scale = pass.width / (pass.region.x2 - pass.region.x1);
       out.push({ boxes: await this.runPass(from, pass, floor, mirrored), region: pass.region, scale });
+      if (earlyExit && out.length === 1 && isSure(out[0]!, earlyExit)) break;
     }
     return out;
   }
@@ -214,6 +230,11 @@ export function correctRfbBox(b: Box, o: Pick<RfbDetectorOptions, 'shiftDown' | 
     x2: Math.min(image.width, cx + hw),
     y2: Math.min(image.height, cy + hh),
   };
+}
+
+/** The pass saw faces, and only confident, large enough ones. */
+function isSure(pass: PassDetections, e: { score: number; minInput: number }): boolean {
+  return pass.boxes.length > 0 && pass.boxes.every((b) => b.score >= e.score && (b.box.x2 - b.box.x1) * pass.scale >= e.minInput);
 }
 
 /** An image and a region in its pixels. */

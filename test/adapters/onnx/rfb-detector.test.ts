@@ -111,3 +111,25 @@ test('priors reproduce the graph constants, and the rewritten graph runs at anot
   assert.equal(out.boxes!.length, priorCount(480, 352) * 4);
   await session.release();
 });
+
+test('coarse to fine: a portrait stops after the first look, a street photo with small faces gets all four', async () => {
+  const exit = detector.options.earlyExit;
+  assert.ok(exit, 'early exit is on by default');
+  const portrait = await photo('lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg');
+  assert.equal((await detector.detectPasses(portrait, 0.2, exit)).length, 1);
+  const street = await photo('facemask_boxes/images/maksssksksss0.jpg');
+  assert.equal((await detector.detectPasses(street, 0.2, exit)).length, 4);
+
+  // The portrait's one face is the face every pass finds (each box's centre inside the other:
+  // single looks' boxes differ by up to ~25 % in size, which is why the passes are averaged).
+  const everyPass = await RfbDetector.load({ earlyExit: null });
+  try {
+    const [quick, full] = [await detector.detect(portrait, { minFaceSize: 0 }), await everyPass.detect(portrait, { minFaceSize: 0 })];
+    assert.equal(quick.length, 1);
+    assert.equal(full.length, 1);
+    const centre = (b: Box) => ({ x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 });
+    assert.ok(inside(centre(quick[0]!.box), full[0]!.box) && inside(centre(full[0]!.box), quick[0]!.box));
+  } finally {
+    await everyPass.close();
+  }
+});

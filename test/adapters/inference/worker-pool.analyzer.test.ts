@@ -1,0 +1,38 @@
+// The worker pool with the real engine: engine options reach the workers, and photos of
+// different sizes pass through each worker's one shared pixel buffer without mixing.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SharpDecoder } from '../../../src/adapters/image/sharp-decoder.adapter.js';
+import { createFaceAnalyzer } from '../../../src/adapters/models/face-analyzer.factory.js';
+import { evalPhoto } from '../../helpers/eval-photos.js';
+
+const decoder = new SharpDecoder({ maxPixels: 50e6 });
+const ANALYZE = { minFaceSize: 20, maxFaces: 100, landmarks68: false, attributes: [] as [], templates: false };
+
+test('one worker answers a large, a small, then the large photo again; each its own faces', { timeout: 120_000 }, async () => {
+  const pool = await createFaceAnalyzer({ poolSize: 1 });
+  try {
+    const big = await decoder.decode(evalPhoto('compreface_samples/images/000_5.jpg')); // 819x546, 5 faces
+    const small = await decoder.decode(evalPhoto('lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg')); // 250x250, 1 face
+    const first = await pool.analyze(big, ANALYZE);
+    assert.equal(first.length, 5);
+    const second = await pool.analyze(small, ANALYZE);
+    assert.equal(second.length, 1);
+    assert.ok(second[0]!.box.x2 <= 250 && second[0]!.box.y2 <= 250, 'box inside the small photo');
+    assert.deepEqual((await pool.analyze(big, ANALYZE)).map((f) => f.box), first.map((f) => f.box));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('engine options reach the workers: detectorEarlyExit false runs every look', { timeout: 120_000 }, async () => {
+  const on = await createFaceAnalyzer({ poolSize: 1 });
+  const off = await createFaceAnalyzer({ poolSize: 1, engine: { detectorEarlyExit: false } });
+  try {
+    const detector = (a: typeof on) => a.models.find((m) => m.id === 'rfb-320')!.input.normalisation;
+    assert.match(detector(on), /first look alone/);
+    assert.doesNotMatch(detector(off), /first look alone/);
+  } finally {
+    await Promise.all([on.close(), off.close()]);
+  }
+});
