@@ -16,33 +16,32 @@ export function boxDownsample(img: RgbImage, factor: number, maxTaps = 4): RgbIm
   // Offsets of the sampled rows/columns inside a block: centres of `taps` equal slices.
   const offs = Array.from({ length: taps }, (_, k) => Math.floor(((k + 0.5) * f) / taps));
   const out = new Uint8Array(w * h * 3);
-  const acc = new Uint32Array(w * 3);
   const src = img.data;
   const inv = 1 / (taps * taps);
-  // Byte offset of every sampled column, block by block: the inner loop is then loads and adds.
+  // Byte offsets of every sampled column, block by block, and of the sampled rows of the current
+  // block row: each output pixel is then taps² loads and adds, summed in registers.
   const cols = new Int32Array(w * taps);
   for (let x = 0; x < w; x++) for (let k = 0; k < taps; k++) cols[x * taps + k] = (x * f + offs[k]!) * 3;
   const stride = img.width * 3;
+  const rows = new Int32Array(taps);
   for (let y = 0; y < h; y++) {
-    acc.fill(0);
-    for (let ky = 0; ky < taps; ky++) {
-      const row = (y * f + offs[ky]!) * stride;
-      for (let x = 0, c = 0; x < w; x++) {
-        let r = 0, g = 0, b = 0;
-        for (let k = 0; k < taps; k++, c++) {
-          const i = row + cols[c]!;
+    for (let k = 0; k < taps; k++) rows[k] = (y * f + offs[k]!) * stride;
+    let o = y * w * 3;
+    for (let x = 0, c = 0; x < w; x++, c += taps) {
+      let r = 0, g = 0, b = 0;
+      for (let ky = 0; ky < taps; ky++) {
+        const row = rows[ky]!;
+        for (let k = 0; k < taps; k++) {
+          const i = row + cols[c + k]!;
           r += src[i]!;
           g += src[i + 1]!;
           b += src[i + 2]!;
         }
-        const a = 3 * x;
-        acc[a] = acc[a]! + r;
-        acc[a + 1] = acc[a + 1]! + g;
-        acc[a + 2] = acc[a + 2]! + b;
       }
+      out[o++] = Math.round(r * inv);
+      out[o++] = Math.round(g * inv);
+      out[o++] = Math.round(b * inv);
     }
-    const o = y * w * 3;
-    for (let k = 0; k < w * 3; k++) out[o + k] = Math.round(acc[k]! * inv);
   }
   return { width: w, height: h, data: out };
 }
