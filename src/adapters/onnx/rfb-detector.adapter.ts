@@ -1,9 +1,10 @@
 /**
  * Face detector over fr_detect.onnx (RFB-320, an SSD-style detector with 4 feature maps).
- * Each photo gets the whole-frame passes (and tiles when huge) planned in rfb-pass.plan.ts; the
- * graph is rewritten per input size (rfb-graph.rewrite.ts) and its sessions cached. Detections
- * of all passes are merged by NMS. Preprocessing as the package's own JS: RGB, (x − 127) / 128,
- * the region stretched onto the input.
+ * Each photo gets the whole-frame passes (and tiles when huge) planned in rfb-pass.plan.ts; one
+ * session of the graph rewritten to take any input size (rfb-graph.rewrite.ts) runs them all, and
+ * the box regressions are decoded against the priors of each size (ssd-box.decode.ts, priors
+ * cached per size). Detections of all passes are merged by score voting. Preprocessing as the
+ * package's own JS: RGB, (x − 127) / 128, the region stretched onto the input.
  */
 import { boxWidth, type Box, type RgbImage } from '../../domain/face.model.js';
 import type { ModelInfo } from '../../domain/model.info.js';
@@ -13,9 +14,9 @@ import { boxDownsample } from '../image/box-downsample.js';
 import { boxToAffine, warpToTensor, type TensorSpec } from '../image/pixel-ops.js';
 import { MODEL_FILES, readVerifiedModelFile } from '../models/model-files.registry.js';
 import { createSession, runSession, type OrtSession } from './onnx-session.js';
-import { rewriteRfbInputSize } from './rfb-graph.rewrite.js';
+import { RFB_OUTPUTS, rfbAnySizeGraph } from './rfb-graph.rewrite.js';
 import { planPasses, type RfbPass, type RfbPassOptions } from './rfb-pass.plan.js';
-import { decodeSsdOutput } from './ssd-box.decode.js';
+import { decodeSsdOutput, ssdPriors } from './ssd-box.decode.js';
 
 export interface RfbDetectorOptions extends RfbPassOptions {
   /** Default score threshold when the caller gives none. */
@@ -30,8 +31,6 @@ export interface RfbDetectorOptions extends RfbPassOptions {
    */
   shiftDown: number;
   grow: number;
-  /** Sessions kept (one per input size); the least recently used is closed beyond this. */
-  maxSessions: number;
   /**
    * Coarse to fine: stop after the first pass (the smallest plain look) when it leaves no doubt:
    * it saw at least one face and every candidate it saw (score ≥ the per-pass floor) scores at
@@ -57,7 +56,6 @@ export const RFB_DEFAULTS: RfbDetectorOptions = {
   tiles: null,
   shiftDown: 0.1,
   grow: 1,
-  maxSessions: 12,
   earlyExit: { score: 0.9, minInput: 32 },
 };
 
@@ -69,12 +67,15 @@ const SPEC = { colour: 'RGB', mean: 127, std: 128 } as const;
  */
 const FLOOR_SCORE = 0.2;
 
+/** Input sizes whose priors are kept (a few kB to 100 kB each); photos meet a few dozen sizes. */
+const PRIOR_CACHE = 64;
+
 export class RfbDetector implements FaceDetector {
   readonly info: ModelInfo;
-  private readonly sessions = new Map<string, CachedSession>();
+  private readonly priors = new Map<string, ReturnType<typeof ssdPriors>>();
 
   private constructor(
-    private readonly graph: Uint8Array,
+    private readonly session: OrtSession,
     readonly options: RfbDetectorOptions,
   ) {
     this.info = {
@@ -93,9 +94,8 @@ export class RfbDetector implements FaceDetector {
   }
 
   static async load(options: Partial<RfbDetectorOptions> = {}): Promise<RfbDetector> {
-    const d = new RfbDetector(readVerifiedModelFile(MODEL_FILES.frDetect), { ...RFB_DEFAULTS, ...options });
-    await d.withSession(320, 240, async () => undefined); // fail at start-up, not on the first photo
-    return d;
+    const graph = rfbAnySizeGraph(readVerifiedModelFile(MODEL_FILES.frDetect));
+    return new RfbDetector(await createSession(graph), { ...RFB_DEFAULTS, ...options });
   }
 
   async detect(image: RgbImage, options: DetectOptions): Promise<Detection[]> {
@@ -138,11 +138,9 @@ export class RfbDetector implements FaceDetector {
     return out;
   }
 
-  /** Closes every cached session. */
+  /** Closes the session. */
   async close(): Promise<void> {
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    await Promise.all(all.map(async (e) => (await e.session).release()));
+    await this.session.release();
   }
 
   /**
@@ -168,49 +166,21 @@ export class RfbDetector implements FaceDetector {
       tensor = warpToTensor(src, m, { width, height, ...SPEC });
       if (!pass.flip && src === from.image) plainTensors.set(key, tensor);
     }
-    const out = await this.withSession(width, height, (s) => runSession(s, tensor, [1, 3, height, width]));
-    return nms(decodeSsdOutput(out.scores!, out.boxes!, pass.region, threshold, pass.flip), this.options.nmsIou);
+    const out = await runSession(this.session, tensor, [1, 3, height, width]);
+    const decoded = decodeSsdOutput(out[RFB_OUTPUTS.scores]!, out[RFB_OUTPUTS.regressions]!, this.priorsFor(width, height), pass.region, threshold, pass.flip);
+    return nms(decoded, this.options.nmsIou);
   }
 
-  /** Runs `fn` on the session for this input size, creating (and caching) it when needed. */
-  private async withSession<T>(width: number, height: number, fn: (s: OrtSession) => Promise<T>): Promise<T> {
+  private priorsFor(width: number, height: number): ReturnType<typeof ssdPriors> {
     const key = `${width}x${height}`;
-    let entry = this.sessions.get(key);
-    if (entry) {
-      this.sessions.delete(key); // re-insert: Map order is our LRU order
-    } else {
-      const graph = width === 320 && height === 240 ? this.graph : rewriteRfbInputSize(this.graph, width, height);
-      entry = { session: createSession(graph), inFlight: 0, evicted: false };
+    let p = this.priors.get(key);
+    if (!p) {
+      p = ssdPriors(width, height);
+      if (this.priors.size >= PRIOR_CACHE) this.priors.delete(this.priors.keys().next().value!);
+      this.priors.set(key, p);
     }
-    this.sessions.set(key, entry);
-    while (this.sessions.size > this.options.maxSessions) {
-      const [oldKey, old] = this.sessions.entries().next().value as [string, CachedSession];
-      this.sessions.delete(oldKey);
-      old.evicted = true;
-      if (old.inFlight === 0) releaseQuietly(old);
-    }
-    entry.inFlight++;
-    try {
-      return await fn(await entry.session);
-    } catch (e) {
-      if (this.sessions.get(key) === entry) this.sessions.delete(key);
-      throw e;
-    } finally {
-      entry.inFlight--;
-      if (entry.evicted && entry.inFlight === 0) releaseQuietly(entry);
-    }
+    return p;
   }
-}
-
-interface CachedSession {
-  session: Promise<OrtSession>;
-  /** Runs using it now: an evicted session is released only when this reaches 0. */
-  inFlight: number;
-  evicted: boolean;
-}
-
-function releaseQuietly(e: CachedSession): void {
-  e.session.then((s) => s.release()).catch(() => undefined);
 }
 
 /**

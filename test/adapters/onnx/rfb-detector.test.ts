@@ -1,6 +1,7 @@
 /**
  * The RFB face detector on real photos (../shared/eval): group photos, a photo with no face,
- * a 4912x7360 portrait, the minFaceSize filter, and the graph rewrite that runs it at any size.
+ * a 4912x7360 portrait, the minFaceSize filter, the graph rewrite that runs it at any size, and
+ * the coarse-to-fine early exit.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,9 +10,10 @@ import { after, before, test } from 'node:test';
 import { SharpDecoder } from '../../../src/adapters/image/sharp-decoder.adapter.js';
 import { MODEL_FILES, readVerifiedModelFile } from '../../../src/adapters/models/model-files.registry.js';
 import { createSession, runSession } from '../../../src/adapters/onnx/onnx-session.js';
-import { rewriteRfbInputSize } from '../../../src/adapters/onnx/rfb-graph.rewrite.js';
+import { RFB_OUTPUTS, rfbAnySizeGraph } from '../../../src/adapters/onnx/rfb-graph.rewrite.js';
 import { RfbDetector } from '../../../src/adapters/onnx/rfb-detector.adapter.js';
-import { priorCount, ssdPriors } from '../../../src/adapters/onnx/ssd-box.decode.js';
+import { decodeSsdOutput, priorCount, ssdPriors } from '../../../src/adapters/onnx/ssd-box.decode.js';
+import { boxToAffine, warpToTensor } from '../../../src/adapters/image/pixel-ops.js';
 import type { Box, RgbImage } from '../../../src/domain/face.model.js';
 import type { Detection } from '../../../src/ports/face-models.port.js';
 import { EVAL_DIR, evalPhoto } from '../../helpers/eval-photos.js';
@@ -99,17 +101,40 @@ test('a 4912x7360 portrait gives its one face, in original pixels', async () => 
   assert.ok(dets[0]!.box.x2 - dets[0]!.box.x1 > 200);
 });
 
-test('priors reproduce the graph constants, and the rewritten graph runs at another size', async () => {
+test('one any-size graph: at 320x240 its decoded boxes are the shipped graph\'s, and it runs at other sizes', async () => {
   const p = ssdPriors(320, 240);
   assert.equal(priorCount(320, 240), 4420);
   assert.deepEqual([...p.centres.slice(0, 4)].map((v) => +v.toFixed(6)), [0.0125, 0.016667, 0.0125, 0.016667]);
   assert.deepEqual([...p.sizes.slice(0, 6)].map((v) => +v.toFixed(6)), [0.03125, 0.041667, 0.05, 0.066667, 0.075, 0.1]);
-  const graph = rewriteRfbInputSize(readVerifiedModelFile(MODEL_FILES.frDetect), 480, 352);
-  const session = await createSession(graph);
-  const out = await runSession(session, new Float32Array(3 * 480 * 352), [1, 3, 352, 480]);
-  assert.equal(out.scores!.length, priorCount(480, 352) * 2);
-  assert.equal(out.boxes!.length, priorCount(480, 352) * 4);
-  await session.release();
+
+  const shippedBytes = readVerifiedModelFile(MODEL_FILES.frDetect);
+  const [shipped, anySize] = [await createSession(shippedBytes), await createSession(rfbAnySizeGraph(shippedBytes))];
+  try {
+    const img = await photo('compreface_samples/images/000_5.jpg');
+    const x = warpToTensor(img, boxToAffine({ x1: 0, y1: 0, x2: img.width, y2: img.height }, 320, 240), { width: 320, height: 240, colour: 'RGB', mean: 127, std: 128 });
+    const a = await runSession(shipped, x, [1, 3, 240, 320]);
+    const b = await runSession(anySize, x, [1, 3, 240, 320]);
+    const unit = { x1: 0, y1: 0, x2: 1, y2: 1 };
+    const mine = decodeSsdOutput(b[RFB_OUTPUTS.scores]!, b[RFB_OUTPUTS.regressions]!, p, unit, 0.5);
+    assert.ok(mine.length >= 5, `${mine.length} priors above 0.5`);
+    let k = 0;
+    for (let i = 0; i < 4420; i++) {
+      if (a.scores![2 * i + 1]! < 0.5) continue;
+      const d = mine[k++]!;
+      assert.ok(Math.abs(d.score - a.scores![2 * i + 1]!) < 1e-5);
+      const theirs = [...a.boxes!.slice(4 * i, 4 * i + 4)];
+      [d.box.x1, d.box.y1, d.box.x2, d.box.y2].forEach((v, j) => assert.ok(Math.abs(v - theirs[j]!) < 1e-5, `prior ${i}: ${v} vs ${theirs[j]}`));
+    }
+    assert.equal(k, mine.length);
+
+    for (const [w, h] of [[480, 352], [224, 320]] as const) {
+      const out = await runSession(anySize, new Float32Array(3 * w * h), [1, 3, h, w]);
+      assert.equal(out[RFB_OUTPUTS.scores]!.length, priorCount(w, h) * 2);
+      assert.equal(out[RFB_OUTPUTS.regressions]!.length, priorCount(w, h) * 4);
+    }
+  } finally {
+    await Promise.all([shipped.release(), anySize.release()]);
+  }
 });
 
 test('coarse to fine: a portrait stops after the first look, a street photo with small faces gets all four', async () => {
