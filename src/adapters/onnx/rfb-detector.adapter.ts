@@ -127,12 +127,12 @@ export class RfbDetector implements FaceDetector {
     // pass alone, in case it is the only one, measured slower over the bench's photos.)
     const mildest = Math.min(...plan.filter((p) => isWhole(p.region, image)).map((p) => shrinkFactor(p.region, p)));
     const base = Number.isFinite(mildest) && mildest >= 2 ? shrink(image, whole, mildest) : { image, region: whole };
-    const mirrored = new Map<string, Float32Array>();
+    const plainTensors = new Map<string, Float32Array>(); // for the mirrored looks (runPass)
     const out: PassDetections[] = [];
     for (const pass of plan) {
       const from = isWhole(pass.region, image) ? base : { image, region: pass.region };
       const scale = pass.width / (pass.region.x2 - pass.region.x1);
-      out.push({ boxes: await this.runPass(from, pass, floor, mirrored), region: pass.region, scale });
+      out.push({ boxes: await this.runPass(from, pass, floor, plainTensors), region: pass.region, scale });
       if (earlyExit && out.length === 1 && isSure(out[0]!, earlyExit)) break;
     }
     return out;
