@@ -1,7 +1,7 @@
 /**
  * Integer box-filter downsampling: each output pixel is the mean of an f×f block. Bilinear
  * sampling alone aliases badly when a 7,000 px photo is shrunk 10x for a detector; averaging
- * blocks first and then sampling bilinearly at the remaining < 2x keeps edges (faces) intact.
+ * blocks first and then sampling bilinearly at the remaining 1.5–2.25x keeps edges (faces) intact.
  * Large blocks are averaged over an evenly spaced subset of at most `maxTaps`² pixels, which
  * filters nearly as well at a fraction of the cost.
  */

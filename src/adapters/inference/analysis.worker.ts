@@ -6,7 +6,7 @@ import { loadFaceModels, type EngineOptions } from '../models/face-models.loader
 import type { AnalyzeRequest, CloseRequest, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort!;
-const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const send = (m: WorkerMessage) => port.postMessage(m);
 
 // Photos arrive in this worker's shared buffer (worker-pool.analyzer.ts), written by the pool
 // before each request and left alone until this worker answers it.

@@ -4,11 +4,12 @@
  * (bench/ort-levels.ts measures them; docs/models.md has the figures).
  *
  * 1. Near-zero weights become zero. The faceplugin graphs carry many weights that weight decay
- *    drove towards zero without reaching it (fr_feature: about 230,000 of its 1.19 M weights lie
- *    between 1e-45 and 1e-6, half of them under 1e-30). Multiplied with activations they make
- *    subnormal floats, which x86 handles in microcode at many times the cost of a normal multiply;
- *    onnxruntime's flush-to-zero option covers only its pool threads, not the calling thread our
- *    one-thread sessions run on. Safe because such a weight w adds w·x to a sum; with |w| < 1e-12
+ *    drove towards zero without reaching it (fr_feature: 205,538 of its 1.19 M weights lie between
+ *    1e-45 and 1e-6, 119,017 of them under 1e-30; 195,716 are under 1e-12 and get zeroed).
+ *    Multiplied with activations they make subnormal floats, which x86 handles in microcode at
+ *    many times the cost of a normal multiply; onnxruntime's `set_denormal_as_zero` option made no
+ *    difference here (it sets the mode on its pool threads, and a one-thread session runs on the
+ *    calling thread). Safe because such a weight w adds w·x to a sum; with |w| < 1e-12
  *    and activations of order 1..1e3 the term is under 1e-9, below float32 resolution
  *    (2^-23 ≈ 1.2e-7 relative) of any sum that matters: fr_feature's outputs stayed bit-identical.
  * 2. PRelu(y) = y for y > 0, s·y otherwise (s per channel) becomes s·y + (1 − s)·Relu(y), the
@@ -24,11 +25,11 @@
  */
 import { createRequire } from 'node:module';
 import type { onnx as OnnxNs } from 'onnx-proto';
+import { FLOAT, floatsOf, rawOf, setFloats } from './onnx-tensor.values.js';
 
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxNs };
 
-const FLOAT = 1; // TensorProto.DataType.FLOAT
-export const TINY_WEIGHT = 1e-12;
+const TINY_WEIGHT = 1e-12;
 
 function flushFloats(f: Float32Array): number {
   let n = 0;
@@ -44,27 +45,10 @@ function flushFloats(f: Float32Array): number {
 
 function flushTensor(t: OnnxNs.ITensorProto): number {
   if (t.dataType !== FLOAT) return 0;
-  if (t.rawData && t.rawData.length >= 4) {
-    const copy = new Uint8Array(t.rawData); // aligned copy we may own
-    const n = flushFloats(new Float32Array(copy.buffer, 0, copy.length >> 2));
-    if (n > 0) t.rawData = copy;
-    return n;
-  }
-  if (t.floatData && t.floatData.length > 0) {
-    const f = Float32Array.from(t.floatData);
-    const n = flushFloats(f);
-    if (n > 0) t.floatData = Array.from(f);
-    return n;
-  }
-  return 0;
-}
-
-function floatsOf(t: OnnxNs.ITensorProto): Float32Array {
-  if (t.rawData && t.rawData.length >= 4) {
-    const copy = new Uint8Array(t.rawData);
-    return new Float32Array(copy.buffer, 0, copy.length >> 2);
-  }
-  return Float32Array.from(t.floatData ?? []);
+  const f = floatsOf(t);
+  const n = flushFloats(f);
+  if (n > 0) setFloats(t, f);
+  return n;
 }
 
 /** Rewrites each PRelu whose slopes are an initializer as s·y + (1 − s)·Relu(y); returns how many. */
@@ -82,7 +66,7 @@ function preluAsReluSum(g: OnnxNs.IGraphProto): number {
     const out = node.output![0]!;
     const rest = `${s}__one_minus`; // 1 − s, same shape as s
     const complement = Float32Array.from(floatsOf(slope), (v) => 1 - v);
-    g.initializer!.push(onnx.TensorProto.create({ name: rest, dataType: FLOAT, dims: slope.dims, rawData: new Uint8Array(complement.buffer) }));
+    g.initializer!.push(onnx.TensorProto.create({ name: rest, dataType: FLOAT, dims: slope.dims, rawData: rawOf(complement) }));
     const n = (op: string, input: string[], output: string, step: string) =>
       onnx.NodeProto.create({ name: `${node.name}__${step}`, opType: op, input, output: [output] });
     nodes.push(

@@ -6,10 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import type { onnx as OnnxNs } from 'onnx-proto';
+import { FLOAT, rawOf } from './onnx-tensor.values.js';
 
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxNs };
 
-const FLOAT = 1; // TensorProto.DataType.FLOAT
 const INT64 = 7; // TensorProto.DataType.INT64
 const ATTR = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 
@@ -89,8 +89,7 @@ export class OnnxGraphBuilder {
 
   constant(w: Weight, prefix = 'w'): string {
     const name = this.fresh(prefix);
-    const raw = new Uint8Array(w.data.buffer.slice(w.data.byteOffset, w.data.byteOffset + w.data.byteLength));
-    this.inits.push({ name, dims: w.shape, dataType: FLOAT, rawData: raw });
+    this.inits.push({ name, dims: w.shape, dataType: FLOAT, rawData: rawOf(w.data) });
     return name;
   }
 

@@ -17,7 +17,7 @@ export const OrtTensor = ort.Tensor;
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
 export async function createSession(model: Uint8Array, level: OptimizationLevel = 'all'): Promise<OrtSession> {
-  // Exact rewrites first: near-zero weights to zero, PRelu as Max (graph-speedups.rewrite.ts).
+  // Function-preserving rewrites first: near-zero weights to zero, PRelu as Mul/Relu/Add (graph-speedups.rewrite.ts).
   return ort.InferenceSession.create(applyGraphSpeedups(model), {
     executionProviders: ['cpu'],
     graphOptimizationLevel: level,

@@ -150,7 +150,8 @@ export class RfbDetector implements FaceDetector {
    */
   private async runPass(from: Shrunk, pass: RfbPass, threshold: number, plainTensors: Map<string, Float32Array>): Promise<ScoredBox[]> {
     const { width, height } = pass;
-    const { image: src, region: r } = shrinkFactor(from.region, pass) >= 2 ? shrink(from.image, from.region, shrinkFactor(from.region, pass)) : from;
+    const factor = shrinkFactor(from.region, pass);
+    const { image: src, region: r } = factor >= 2 ? shrink(from.image, from.region, factor) : from;
     const key = `${width}x${height}:${r.x1},${r.y1},${r.x2},${r.y2}`;
     const plain = pass.flip ? plainTensors.get(key) : undefined;
     let tensor: Float32Array;
@@ -216,8 +217,9 @@ interface Shrunk {
 const isWhole = (r: Box, img: RgbImage) => r.x1 === 0 && r.y1 === 0 && r.x2 === img.width && r.y2 === img.height;
 
 /**
- * Whole-factor shrink a region needs before bilinear sampling onto the pass's input: one when the
- * region is more than ~3x the input (bilinear then covers the remaining < 2x without aliasing).
+ * Whole-factor shrink f = ⌊ratio / 1.5⌋ a region needs before bilinear sampling onto the pass's
+ * input (ratio = region side / input side): one from 3x on, after which bilinear covers the
+ * remaining ratio / f, between 1.5x and 2.25x.
  */
 function shrinkFactor(region: Box, pass: { width: number; height: number }): number {
   return Math.floor(Math.min((region.x2 - region.x1) / pass.width, (region.y2 - region.y1) / pass.height) / 1.5);

@@ -13,20 +13,13 @@
  */
 import { createRequire } from 'node:module';
 import type { onnx as OnnxNs } from 'onnx-proto';
+import { FLOAT, floatsOf } from './onnx-tensor.values.js';
 import { ssdPriors } from './ssd-box.decode.js';
 
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxNs };
 
-export const RFB_BASE_SIZE = { width: 320, height: 240 } as const;
+const RFB_BASE_SIZE = { width: 320, height: 240 } as const;
 export const RFB_OUTPUTS = { scores: 'scores', regressions: 'regressions' } as const;
-
-function floatsOf(t: OnnxNs.ITensorProto): Float32Array {
-  if (t.rawData && t.rawData.length > 0) {
-    const copy = new Uint8Array(t.rawData); // aligned copy
-    return new Float32Array(copy.buffer, 0, copy.length / 4);
-  }
-  return Float32Array.from(t.floatData ?? []);
-}
 
 function sameValues(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
@@ -49,7 +42,7 @@ export function rfbAnySizeGraph(model: Uint8Array): Uint8Array {
   for (const node of nodes) {
     if (node.opType !== 'Constant') continue;
     const t = node.attribute?.find((a) => a.name === 'value')?.t;
-    if (!t || t.dataType !== 1 || t.dims?.length !== 3 || Number(t.dims[1]) !== base.centres.length / 2) continue;
+    if (!t || t.dataType !== FLOAT || t.dims?.length !== 3 || Number(t.dims[1]) !== base.centres.length / 2) continue;
     const v = floatsOf(t);
     if (sameValues(v, base.centres)) centres++;
     else if (sameValues(v, base.sizes)) sizes++;
@@ -82,10 +75,10 @@ export function rfbAnySizeGraph(model: Uint8Array): Uint8Array {
   g.initializer = (g.initializer ?? []).filter((t) => used.has(t.name!));
 
   const dims = (...d: (number | string)[]) => ({ dim: d.map((x) => (typeof x === 'number' ? { dimValue: x } : { dimParam: x })) });
-  g.input![0]!.type = { tensorType: { elemType: 1, shape: dims(1, 3, 'height', 'width') } };
+  g.input![0]!.type = { tensorType: { elemType: FLOAT, shape: dims(1, 3, 'height', 'width') } };
   g.output = [
-    { name: RFB_OUTPUTS.scores, type: { tensorType: { elemType: 1, shape: dims(1, 'priors', 2) } } },
-    { name: RFB_OUTPUTS.regressions, type: { tensorType: { elemType: 1, shape: dims(1, 'priors', 4) } } },
+    { name: RFB_OUTPUTS.scores, type: { tensorType: { elemType: FLOAT, shape: dims(1, 'priors', 2) } } },
+    { name: RFB_OUTPUTS.regressions, type: { tensorType: { elemType: FLOAT, shape: dims(1, 'priors', 4) } } },
   ];
   return onnx.ModelProto.encode(m).finish();
 }

@@ -259,11 +259,11 @@ function scoreRow(G: Float32Array, dim: number, v: Float32Array, out: Float32Arr
 
 /**
  * Fits ln FAR(cos) ≈ a − b·cos to the impostor quantiles (`desc`: scores sorted highest first)
- * at FAR 1e-3 … 1e-5 (5 points, each
- * resolved by ≥ 100 scores out of millions). Above that (FAR < 1e-5) LFW's impostors hold a few
- * near-identical pairs (label noise, look-alikes) whose flat tail would push open-set
- * thresholds past every genuine match (measured: fitting 1e-4 … 1e-6 gave b = 12 and a medium
- * search cosine of 0.81 at 3,554 faces); below 1e-3 the body of the distribution is shallower.
+ * at FAR 1e-3 … 1e-5 (5 points, each resolved by ≥ 100 scores out of millions). Above that
+ * (FAR < 1e-5) LFW's impostors hold a few near-identical pairs (label noise, look-alikes) whose
+ * flat tail would push open-set thresholds past every genuine match (measured: fitting
+ * 1e-4 … 1e-6 gave b = 12 and a medium search cosine of 0.81 at 3,554 faces); below 1e-3 the
+ * body of the distribution is shallower.
  */
 function fitImpostorTail(desc: Float32Array): { a: number; b: number } {
   const pts: [number, number][] = [];

@@ -146,7 +146,7 @@ test('coarse to fine: a portrait stops after the first look, a street photo with
   assert.equal((await detector.detectPasses(street, 0.2, exit)).length, 4);
 
   // The portrait's one face is the face every pass finds (each box's centre inside the other:
-  // single looks' boxes differ by up to ~25 % in size, which is why the passes are averaged).
+  // single looks' boxes differ by up to a third in height, which is why the passes are averaged).
   const everyPass = await RfbDetector.load({ earlyExit: null });
   try {
     const [quick, full] = [await detector.detect(portrait, { minFaceSize: 0 }), await everyPass.detect(portrait, { minFaceSize: 0 })];
