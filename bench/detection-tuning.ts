@@ -76,8 +76,12 @@ const merges: [string, Merge][] = [
 ];
 const SHIFTS = (process.env.SHIFTS ?? '0.1').split(',').map(Number);
 const GROWS = (process.env.GROWS ?? '1').split(',').map(Number);
-const EARLY = (process.env.EARLY ?? '').split(',').filter(Boolean).map((e) => e.split(':').map(Number) as [number, number]);
-const sure = (p: PassDetections, [s, w]: [number, number]) => p.boxes.length > 0 && p.boxes.every((b) => b.score >= s && (b.box.x2 - b.box.x1) * p.scale >= w);
+const EARLY = (process.env.EARLY ?? '').split(',').filter(Boolean).map((e) => e.split(':').map(Number));
+// [score, minInput, ignoreBelow]: candidates under ignoreBelow do not count (rfb-detector's earlyExit).
+const sure = (p: PassDetections, [s = 0, w = 0, q = 0]: number[]) => {
+  const seen = p.boxes.filter((b) => b.score >= q);
+  return seen.length > 0 && seen.every((b) => b.score >= s && (b.box.x2 - b.box.x1) * p.scale >= w);
+};
 for (const e of EARLY) {
   const keys = combos[0]!;
   const vote = voteMerge({ iou: VOTES[0]![0], minInput: VOTES[0]![1], maxInput: Infinity });

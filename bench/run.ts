@@ -99,8 +99,8 @@ async function benchVisage(images: RgbImage[], workers: number, minSeconds: numb
     config: `worker pool of ${workers} (onnxruntime, 1 intra-op thread each); analyze minFaceSize ${ANALYZE.minFaceSize}, maxFaces ${ANALYZE.maxFaces}, templates, no attributes (head pose is always estimated)`,
   };
   try {
-    // Warm-up, one whole pass per worker: the detector builds an onnxruntime session per input
-    // size the first time it meets one (then keeps a few), and every worker should have met them.
+    // Warm-up, as for the peers: as many untimed passes over the set as there are workers, so
+    // every worker has likely met every photo (first runs of a size allocate and plan).
     for (let k = 0; k < workers; k++) await drive(2 * workers, images.length, 0, async (_, i) => (await pool.analyze(images[i]!, ANALYZE)).length);
     log(`[visage] throughput, ${workers} workers, ≥ ${minSeconds} s…`);
     // Two requests per worker in flight keeps every worker busy (the pool queues the rest).
@@ -131,7 +131,12 @@ async function benchPeer(engine: PeerName, refs: PhotoRef[], processes: number, 
     for (let i = 0; i < processes; i++) procs.push(await PeerProcess.start(engine, refs, 2));
     const p0 = procs[0]!;
     const result: EngineResult = { engine, version: p0.version, config: `${processes} child processes; ${p0.config}` };
-    log(`[${engine}] ${p0.version} on ${p0.backend}; throughput, ${processes} processes, ≥ ${minSeconds} s…`);
+    // Warm-up, as for Visage: as many untimed passes over the set as there are processes. tfjs
+    // runs a photo size's first inference slower, and Human's first pass over the set was its
+    // slowest (2 photos of warm-up left its figure moving between 5.9 and 8.5 photos/s).
+    log(`[${engine}] ${p0.version} on ${p0.backend}; warm-up, ${processes} untimed passes…`);
+    for (let k = 0; k < processes; k++) await drive(processes, refs.length, 0, async (lane, i) => (await procs[lane]!.run(i)).faces);
+    log(`[${engine}] throughput, ${processes} processes, ≥ ${minSeconds} s…`);
     const cpu0 = await Promise.all(procs.map((p) => p.cpuMs()));
     const r = await drive(processes, refs.length, minSeconds, async (lane, i) => (await procs[lane]!.run(i)).faces);
     const cpu1 = await Promise.all(procs.map((p) => p.cpuMs()));
@@ -205,7 +210,7 @@ async function runPhotos(opts: { photos: number; workers: number; minSeconds: nu
     photoSet: { count: files.length, bySource, megapixels: round(megapixels, 1), files: files.map((f, i) => ({ name: f.name, width: images[i]!.width, height: images[i]!.height })) },
     method: {
       throughput: `each engine alone; Visage: worker pool of ${opts.workers}; peers: ${opts.workers} child processes each; pixels decoded beforehand; whole passes until ≥ ${opts.minSeconds} s`,
-      warmUp: `Visage: ${opts.workers} untimed passes through the pool, and one untimed pass before the stages; peers: 2 photos in each process before the throughput, stages run after it in the same process`,
+      warmUp: `Visage: ${opts.workers} untimed passes through the pool, and one untimed pass before the stages; peers: 2 photos in each process as it starts, then ${opts.workers} untimed passes through the processes; the stages run after the throughput in the same process`,
       stages: 'one thread, one timed pass over the set; per-face stages pooled over all faces of all photos',
     },
     decodeMs: decode,

@@ -33,12 +33,14 @@ export interface RfbDetectorOptions extends RfbPassOptions {
   grow: number;
   /**
    * Coarse to fine: stop after the first pass (the smallest plain look) when it leaves no doubt:
-   * it saw at least one face and every candidate it saw (score ≥ the per-pass floor) scores at
-   * least `score` and is at least `minInput` input pixels wide. Any weak or small candidate, or
-   * none at all, and the photo gets every pass. null: always every pass. Stopping after the
-   * mirrored look too measured no better (docs/accuracy.md, "Coarse to fine").
+   * it saw at least one face, and every candidate scoring at least `ignoreBelow` scores at least
+   * `score` and is at least `minInput` input pixels wide. A doubtful candidate (between
+   * `ignoreBelow` and `score`, or small), or none at all, and the photo gets every pass.
+   * Candidates under `ignoreBelow` (a few pixels of texture at 0.2–0.4, which big photos are full
+   * of) never reached the final threshold on the tuning photos. null: always every pass. Stopping
+   * after the mirrored look too measured no better (docs/accuracy.md, "Coarse to fine").
    */
-  earlyExit: { score: number; minInput: number } | null;
+  earlyExit: { score: number; minInput: number; ignoreBelow: number } | null;
 }
 
 /**
@@ -56,7 +58,7 @@ export const RFB_DEFAULTS: RfbDetectorOptions = {
   tiles: null,
   shiftDown: 0.1,
   grow: 1,
-  earlyExit: { score: 0.9, minInput: 32 },
+  earlyExit: { score: 0.9, minInput: 32, ignoreBelow: 0.4 },
 };
 
 const SPEC = { colour: 'RGB', mean: 127, std: 128 } as const;
@@ -88,7 +90,7 @@ export class RfbDetector implements FaceDetector {
         colour: 'RGB',
         normalisation:
           `(x - 127) / 128, photo stretched to inputs of long side ${options.longSides.join(' and ')} px (multiples of 32)${options.flip ? ', plain and mirrored' : ''}` +
-          (options.earlyExit ? `; the first look alone when it sees only faces scoring ≥ ${options.earlyExit.score} and ≥ ${options.earlyExit.minInput} px wide` : ''),
+          (options.earlyExit ? `; the first look alone when every candidate it scores ≥ ${options.earlyExit.ignoreBelow} is a face scoring ≥ ${options.earlyExit.score} and ≥ ${options.earlyExit.minInput} px wide` : ''),
       },
     };
   }
@@ -156,7 +158,9 @@ export class RfbDetector implements FaceDetector {
     const plain = pass.flip ? plainTensors.get(key) : undefined;
     let tensor: Float32Array;
     if (plain && src === from.image) {
-      tensor = mirrorRows(plain, 3, height, width);
+      // The plain pass has run, so its tensor is mirrored where it lies (no copy, no garbage).
+      plainTensors.delete(key);
+      tensor = mirrorRows(plain, width);
     } else {
       const m = boxToAffine(r, width, height);
       if (pass.flip) {
@@ -203,9 +207,10 @@ export function correctRfbBox(b: Box, o: Pick<RfbDetectorOptions, 'shiftDown' | 
   };
 }
 
-/** The pass saw faces, and only confident, large enough ones. */
-function isSure(pass: PassDetections, e: { score: number; minInput: number }): boolean {
-  return pass.boxes.length > 0 && pass.boxes.every((b) => b.score >= e.score && (b.box.x2 - b.box.x1) * pass.scale >= e.minInput);
+/** The pass saw faces, and every candidate worth a second look is a confident, large enough face. */
+function isSure(pass: PassDetections, e: NonNullable<RfbDetectorOptions['earlyExit']>): boolean {
+  const seen = pass.boxes.filter((b) => b.score >= e.ignoreBelow);
+  return seen.length > 0 && seen.every((b) => b.score >= e.score && (b.box.x2 - b.box.x1) * pass.scale >= e.minInput);
 }
 
 /** An image and a region in its pixels. */
@@ -242,11 +247,10 @@ function shrink(img: RgbImage, region: Box, factor: number): Shrunk {
   };
 }
 
-/** A C×H×W tensor mirrored left-right. */
-function mirrorRows(t: Float32Array, channels: number, height: number, width: number): Float32Array {
-  const out = new Float32Array(t);
-  for (let o = 0; o < channels * height * width; o += width) out.subarray(o, o + width).reverse();
-  return out;
+/** Mirrors a C×H×W tensor left-right in place (reverses every row of `width` values). */
+function mirrorRows(t: Float32Array, width: number): Float32Array {
+  for (let o = 0; o < t.length; o += width) t.subarray(o, o + width).reverse();
+  return t;
 }
 
 function cropImage(img: RgbImage, x: number, y: number, w: number, h: number): RgbImage {

@@ -8,13 +8,17 @@ import { applyGraphSpeedups } from '../../../src/adapters/onnx/graph-speedups.re
 
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxNs };
 
-/** x[1,2,4,4] → Conv 2→2 (one weight 1e-30, one 1e-13) → PRelu with slopes 0.25 and 1.5 (one above 1). */
+/**
+ * x[1,2,4,4] → Conv 2→2 (one weight 1e-30, one 1e-13) → PRelu with slopes 0.25 and 1.5 (one above
+ * 1: the three-pass form) → PRelu with slopes −0.3 and 0.6 (all under 1: the two-pass form).
+ */
 function model(): Uint8Array {
   const b = new OnnxGraphBuilder();
   const x = b.input('x', [1, 2, 4, 4]);
   const y = b.conv(x, { shape: [2, 2, 1, 1], data: Float32Array.of(0.5, 1e-30, -0.75, 1e-13) }, Float32Array.of(0.1, -0.2));
   const p = b.node('PRelu', [y, b.constant({ shape: [2, 1, 1], data: Float32Array.of(0.25, 1.5) }, 'slope')]);
-  b.output(p, 'out', [1, 2, 4, 4]);
+  const q = b.node('PRelu', [p, b.constant({ shape: [2, 1, 1], data: Float32Array.of(-0.3, 0.6) }, 'slope2')]);
+  b.output(q, 'out', [1, 2, 4, 4]);
   return b.build();
 }
 
@@ -30,6 +34,8 @@ test('graph speedups zero near-zero weights, replace PRelu, and leave the output
   const rewritten = applyGraphSpeedups(original);
   const g = onnx.ModelProto.decode(rewritten).graph!;
   assert.equal(g.node!.filter((n) => n.opType === 'PRelu').length, 0);
+  assert.deepEqual(g.node!.map((n) => n.opType).filter((op) => op !== 'Conv' && op !== 'Identity'), ['Mul', 'Relu', 'Mul', 'Add', 'Mul', 'Relu', 'Add']);
+  assert.ok(!g.initializer!.some((t) => t.name!.startsWith('slope2') && !t.name!.includes('__')), 'slopes no node reads are dropped');
   const weights = g.initializer!.find((t) => t.dims!.length === 4)!;
   const w = new Float32Array(new Uint8Array(weights.rawData!).buffer);
   assert.deepEqual([...w], [0.5, 0, -0.75, 0]);
