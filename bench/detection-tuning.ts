@@ -5,8 +5,9 @@
  * of facemask_boxes, confirmed on the odd half.
  *
  *   LIMIT=100 node --import tsx bench/detection-tuning.ts
- *   EARLY=0.9:40,0.8:32 ...   also: the first combo with early exit after its first pass when
- *                             that pass is sure (score ≥ s, width ≥ w input px; rfb-detector's earlyExit)
+ *   EARLY=0.9:32:0.4,0.8:32   also: the first combo with early exit after its first pass when
+ *                             that pass is sure (every candidate scoring ≥ q, default 0, scores ≥ s
+ *                             and is ≥ w input px wide; s:w:q; rfb-detector's earlyExit)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
