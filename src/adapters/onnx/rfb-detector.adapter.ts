@@ -39,8 +39,18 @@ export interface RfbDetectorOptions extends RfbPassOptions {
    * Candidates under `ignoreBelow` (a few pixels of texture at 0.2–0.4, which big photos are full
    * of) never reached the final threshold on the tuning photos. null: always every pass. Stopping
    * after the mirrored look too measured no better (docs/accuracy.md, "Coarse to fine").
+   *
+   * `plainLooks`, a second chance: when the first look was not sure, the plain look at every
+   * scale runs before any mirrored one, and the photo stops there when the merge of the plain
+   * looks is sure: every merged candidate scoring at least its `ignoreBelow` scores at least its
+   * `score` (no size rule: the larger look has seen the small faces). null: no second chance.
    */
-  earlyExit: { score: number; minInput: number; ignoreBelow: number } | null;
+  earlyExit: {
+    score: number;
+    minInput: number;
+    ignoreBelow: number;
+    plainLooks: { score: number; ignoreBelow: number } | null;
+  } | null;
 }
 
 /**
@@ -58,7 +68,7 @@ export const RFB_DEFAULTS: RfbDetectorOptions = {
   tiles: null,
   shiftDown: 0.1,
   grow: 1,
-  earlyExit: { score: 0.9, minInput: 32, ignoreBelow: 0.4 },
+  earlyExit: { score: 0.9, minInput: 32, ignoreBelow: 0.4, plainLooks: { score: 0.9, ignoreBelow: 0.3 } },
 };
 
 const SPEC = { colour: 'RGB', mean: 127, std: 128 } as const;
@@ -90,7 +100,8 @@ export class RfbDetector implements FaceDetector {
         colour: 'RGB',
         normalisation:
           `(x - 127) / 128, photo stretched to inputs of long side ${options.longSides.join(' and ')} px (multiples of 32)${options.flip ? ', plain and mirrored' : ''}` +
-          (options.earlyExit ? `; the first look alone when every candidate it scores ≥ ${options.earlyExit.ignoreBelow} is a face scoring ≥ ${options.earlyExit.score} and ≥ ${options.earlyExit.minInput} px wide` : ''),
+          (options.earlyExit ? `; the first look alone when every candidate it scores ≥ ${options.earlyExit.ignoreBelow} is a face scoring ≥ ${options.earlyExit.score} and ≥ ${options.earlyExit.minInput} px wide` : '') +
+          (options.earlyExit?.plainLooks ? `, else the plain looks alone when every candidate they score ≥ ${options.earlyExit.plainLooks.ignoreBelow} together scores ≥ ${options.earlyExit.plainLooks.score}` : ''),
       },
     };
   }
@@ -103,11 +114,8 @@ export class RfbDetector implements FaceDetector {
   async detect(image: RgbImage, options: DetectOptions): Promise<Detection[]> {
     const threshold = options.scoreThreshold ?? this.options.scoreThreshold;
     const passes = await this.detectPasses(image, FLOOR_SCORE, this.options.earlyExit);
-    const merged = this.options.fusion
-      ? fuseVotes(passes, this.options.fusion)
-      : nms(passes.flatMap((p) => p.boxes), this.options.nmsIou);
     const out: Detection[] = [];
-    for (const d of nms(merged, this.options.nmsIou)) {
+    for (const d of this.merge(passes)) {
       if (d.score < threshold) continue;
       const box = correctRfbBox(d.box, this.options, image);
       if (boxWidth(box) < options.minFaceSize) continue;
@@ -116,9 +124,16 @@ export class RfbDetector implements FaceDetector {
     return out;
   }
 
+  /** The passes' detections merged (score voting, or plain NMS without fusion), best first. */
+  private merge(passes: PassDetections[]): ScoredBox[] {
+    const merged = this.options.fusion ? fuseVotes(passes, this.options.fusion) : nms(passes.flatMap((p) => p.boxes), this.options.nmsIou);
+    return nms(merged, this.options.nmsIou);
+  }
+
   /**
    * Every pass's own detections (after per-pass NMS) at scores ≥ floor, before merging (also for
-   * tuning); with `earlyExit`, only the first pass's when it is sure (RfbDetectorOptions).
+   * tuning), in plan order; with `earlyExit`, only the passes that ran before it was sure
+   * (RfbDetectorOptions).
    */
   async detectPasses(image: RgbImage, floor: number, earlyExit: RfbDetectorOptions['earlyExit'] = null): Promise<PassDetections[]> {
     const plan = planPasses(image.width, image.height, this.options);
@@ -130,14 +145,23 @@ export class RfbDetector implements FaceDetector {
     const mildest = Math.min(...plan.filter((p) => isWhole(p.region, image)).map((p) => shrinkFactor(p.region, p)));
     const base = Number.isFinite(mildest) && mildest >= 2 ? shrink(image, whole, mildest) : { image, region: whole };
     const plainTensors = new Map<string, Float32Array>(); // for the mirrored looks (runPass)
-    const out: PassDetections[] = [];
-    for (const pass of plan) {
+    // With the second chance, the plain whole-frame looks run first; results stay in plan order,
+    // so a photo that takes every look is merged exactly as before.
+    const plainWhole = plan.map((_, i) => i).filter((i) => !plan[i]!.flip && isWhole(plan[i]!.region, image));
+    const order = earlyExit?.plainLooks ? [...plainWhole, ...plan.map((_, i) => i).filter((i) => !plainWhole.includes(i))] : plan.map((_, i) => i);
+    const results: (PassDetections | undefined)[] = [];
+    const done = () => results.filter((r): r is PassDetections => r !== undefined);
+    for (const [k, i] of order.entries()) {
+      const pass = plan[i]!;
       const from = isWhole(pass.region, image) ? base : { image, region: pass.region };
       const scale = pass.width / (pass.region.x2 - pass.region.x1);
-      out.push({ boxes: await this.runPass(from, pass, floor, plainTensors), region: pass.region, scale });
-      if (earlyExit && out.length === 1 && isSure(out[0]!, earlyExit)) break;
+      results[i] = { boxes: await this.runPass(from, pass, floor, plainTensors), region: pass.region, scale };
+      if (!earlyExit || k === order.length - 1) continue;
+      if (k === 0 && isSure(results[i]!, earlyExit)) break;
+      const second = earlyExit.plainLooks;
+      if (second && k > 0 && k === plainWhole.length - 1 && mergedIsSure(this.merge(done()), second)) break;
     }
-    return out;
+    return done();
   }
 
   /** Closes the session. */
@@ -211,6 +235,12 @@ export function correctRfbBox(b: Box, o: Pick<RfbDetectorOptions, 'shiftDown' | 
 function isSure(pass: PassDetections, e: NonNullable<RfbDetectorOptions['earlyExit']>): boolean {
   const seen = pass.boxes.filter((b) => b.score >= e.ignoreBelow);
   return seen.length > 0 && seen.every((b) => b.score >= e.score && (b.box.x2 - b.box.x1) * pass.scale >= e.minInput);
+}
+
+/** The merged candidates include a face, and every one worth a further look is a confident face. */
+function mergedIsSure(merged: ScoredBox[], e: { score: number; ignoreBelow: number }): boolean {
+  const seen = merged.filter((b) => b.score >= e.ignoreBelow);
+  return seen.length > 0 && seen.every((b) => b.score >= e.score);
 }
 
 /** An image and a region in its pixels. */
