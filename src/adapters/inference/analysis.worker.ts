@@ -8,9 +8,10 @@ import type { AnalyzeRequest, CloseRequest, WorkerMessage } from './worker-proto
 const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
 
-// Photos arrive in this worker's shared buffer (worker-pool.analyzer.ts), written by the pool
-// before each request and left alone until this worker answers it.
-let pixels: SharedArrayBuffer | undefined;
+// Photos arrive in this worker's shared buffers (worker-pool.analyzer.ts), written by the pool
+// before each request and left alone until this worker answers it. The pipeline runs one
+// analysis at a time, so a request that arrives early waits its turn with its photo in place.
+const pixels: (SharedArrayBuffer | undefined)[] = [];
 
 try {
   const pipeline = new FacePipeline(await loadFaceModels((workerData ?? {}) as EngineOptions));
@@ -22,9 +23,9 @@ try {
       return;
     }
     try {
-      pixels = req.pixels ?? pixels;
-      if (!pixels) throw new Error('no pixel buffer');
-      const image = { width: req.width, height: req.height, data: new Uint8Array(pixels, 0, req.width * req.height * 3) };
+      const buffer = (pixels[req.buffer] = req.pixels ?? pixels[req.buffer]);
+      if (!buffer) throw new Error('no pixel buffer');
+      const image = { width: req.width, height: req.height, data: new Uint8Array(buffer, 0, req.width * req.height * 3) };
       const faces = await pipeline.analyze(image, req.options);
       send({ type: 'result', id: req.id, faces });
     } catch (e) {

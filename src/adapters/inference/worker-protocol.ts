@@ -8,10 +8,9 @@ export interface AnalyzeRequest {
   id: number;
   width: number;
   height: number;
-  /**
-   * The worker's pixel buffer, sent only when the pool has (re)allocated it; the worker keeps it
-   * and reads the photo's width × height × 3 bytes from its start.
-   */
+  /** Which of the worker's pixel buffers holds the photo (its width × height × 3 bytes from the start). */
+  buffer: number;
+  /** That buffer, sent only when the pool has (re)allocated it; the worker keeps it. */
   pixels?: SharedArrayBuffer;
   options: AnalyzeOptions;
 }

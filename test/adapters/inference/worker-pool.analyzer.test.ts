@@ -1,5 +1,5 @@
 // The worker pool with the real engine: engine options reach the workers, and photos of
-// different sizes pass through each worker's one shared pixel buffer without mixing.
+// different sizes pass through each worker's shared pixel buffers without mixing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SharpDecoder } from '../../../src/adapters/image/sharp-decoder.adapter.js';
@@ -20,6 +20,20 @@ test('one worker answers a large, a small, then the large photo again; each its 
     assert.equal(second.length, 1);
     assert.ok(second[0]!.box.x2 <= 250 && second[0]!.box.y2 <= 250, 'box inside the small photo');
     assert.deepEqual((await pool.analyze(big, ANALYZE)).map((f) => f.box), first.map((f) => f.box));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('one worker holding two requests at a time answers each with its own photo', { timeout: 120_000 }, async () => {
+  const pool = await createFaceAnalyzer({ poolSize: 1 });
+  try {
+    const big = await decoder.decode(evalPhoto('compreface_samples/images/000_5.jpg'));
+    const small = await decoder.decode(evalPhoto('lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg'));
+    const alone = [await pool.analyze(big, ANALYZE), await pool.analyze(small, ANALYZE)];
+    // Five at once: the worker runs one while the pool copies the next into its other buffer.
+    const together = await Promise.all([big, small, big, small, big].map((im) => pool.analyze(im, ANALYZE)));
+    together.forEach((faces, i) => assert.deepEqual(faces.map((f) => f.box), alone[i % 2]!.map((f) => f.box), `request ${i}`));
   } finally {
     await pool.close();
   }
