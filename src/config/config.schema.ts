@@ -25,7 +25,7 @@ export const ConfigSchema = Type.Object(
     workers: Int(1, 256),
     /**
      * Detector coarse to fine: skip the other three looks when the first is sure of every face it
-     * sees (the benchmark's mixed photos: 37.6 → 55–60 photos/s; docs/accuracy.md has what it changes).
+     * sees, or the mirrored looks when the plain ones are (docs/accuracy.md has what it changes).
      */
     detectorEarlyExit: Type.Boolean(),
     urlFetchTimeoutMs: Int(100, 120_000),
