@@ -39,6 +39,20 @@ test('one worker holding two requests at a time answers each with its own photo'
   }
 });
 
+test('past what the workers hold and the queue allows, a request is refused with OVERLOADED', { timeout: 120_000 }, async () => {
+  const pool = await createFaceAnalyzer({ poolSize: 1, maxQueue: 1 });
+  try {
+    const small = await decoder.decode(evalPhoto('lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg'));
+    // The worker holds two, the queue one more; the fourth is refused at once, the rest answered.
+    const settled = await Promise.allSettled([1, 2, 3, 4].map(() => pool.analyze(small, ANALYZE)));
+    assert.deepEqual(settled.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    assert.equal((settled[3] as PromiseRejectedResult).reason.code, 'OVERLOADED');
+    assert.equal((await pool.analyze(small, ANALYZE)).length, 1, 'and the pool goes on');
+  } finally {
+    await pool.close();
+  }
+});
+
 test('engine options reach the workers: detectorEarlyExit false runs every look', { timeout: 120_000 }, async () => {
   const on = await createFaceAnalyzer({ poolSize: 1 });
   const off = await createFaceAnalyzer({ poolSize: 1, engine: { detectorEarlyExit: false } });
