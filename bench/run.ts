@@ -103,7 +103,7 @@ async function benchVisage(images: RgbImage[], workers: number, minSeconds: numb
     // every worker has likely met every photo (first runs of a size allocate and plan).
     for (let k = 0; k < workers; k++) await drive(2 * workers, images.length, 0, async (_, i) => (await pool.analyze(images[i]!, ANALYZE)).length);
     log(`[visage] throughput, ${workers} workers, ≥ ${minSeconds} s…`);
-    // Two requests per worker in flight keeps every worker busy (the pool queues the rest).
+    // Two requests per worker in flight: the pool hands each worker its next photo while it runs one.
     const cpu0 = process.cpuUsage(); // every thread of this process: the workers and onnxruntime's
     const r = await drive(2 * workers, images.length, minSeconds, async (_, i) => (await pool.analyze(images[i]!, ANALYZE)).length);
     const cpu = process.cpuUsage(cpu0);
@@ -115,7 +115,7 @@ async function benchVisage(images: RgbImage[], workers: number, minSeconds: numb
     log('[visage] stages, one thread…');
     const s = await loadStages();
     result.config += `; stages: ${s.info}`;
-    for (const img of images) await s.run(img); // warm-up pass (sessions per input size)
+    for (const img of images) await s.run(img); // warm-up pass (first runs of a size allocate and plan)
     const times: StageTimes[] = [];
     for (const img of images) times.push(await s.run(img));
     result.stages = summariseStages(times);

@@ -18,9 +18,10 @@
  *    (about 3 ns an element) and, like Max, has no form in the blocked NCHWc layout of the 'all'
  *    level, so it costs a reorder out and back; a per-channel Mul (run as a 1×1 depthwise conv,
  *    with the Relu fused into it in the first form), Relu and Add all stay in that layout. The
- *    first form is two passes over the tensor instead of three (fr_feature's PRelus 1.8 → 1.4 ms).
+ *    first form is two passes over the tensor instead of three (fr_feature's PRelus 1.8 → 1.5 ms in
+ *    onnxruntime's profile).
  *
- * fr_feature, one thread: 21.7 ms → 9.7 ms (1) → about 5 ms (2) per face, and the 'all' level,
+ * fr_feature, one thread: 21.7 ms → 9.7 ms (1) → about 4.2 ms (2) per face, and the 'all' level,
  * which the subnormals had made 3x slower, is now its fastest. Outputs differ from the shipped
  * graph's by at most about 1e-5, the size of the differences the 'all' level's own reordering of
  * sums gives (bench/ort-levels.ts prints the largest difference for every model).
@@ -53,7 +54,7 @@ function flushTensor(t: OnnxNs.ITensorProto): number {
   return n;
 }
 
-/** Rewrites each PRelu whose slopes are an initializer as s·y + (1 − s)·Relu(y); returns how many. */
+/** Rewrites each PRelu whose slopes are an initializer in one of the two forms above; returns how many. */
 function preluAsReluSum(g: OnnxNs.IGraphProto): number {
   const initializers = new Map((g.initializer ?? []).map((t) => [t.name, t]));
   const nodes: OnnxNs.INodeProto[] = [];
@@ -93,7 +94,8 @@ function preluAsReluSum(g: OnnxNs.IGraphProto): number {
     rewritten++;
   }
   g.node = nodes;
-  // Slopes only the rewritten PRelus read are dropped (onnxruntime warns about unused initializers).
+  // Initializers no node reads any more (the slopes of the first form) are dropped: onnxruntime
+  // warns about each unused one.
   const used = new Set(nodes.flatMap((x) => x.input ?? []));
   g.initializer = (g.initializer ?? []).filter((t) => used.has(t.name ?? ''));
   return rewritten;

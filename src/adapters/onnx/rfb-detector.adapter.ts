@@ -147,8 +147,9 @@ export class RfbDetector implements FaceDetector {
     const plainTensors = new Map<string, Float32Array>(); // for the mirrored looks (runPass)
     // With the second chance, the plain whole-frame looks run first; results stay in plan order,
     // so a photo that takes every look is merged exactly as before.
-    const plainWhole = plan.map((_, i) => i).filter((i) => !plan[i]!.flip && isWhole(plan[i]!.region, image));
-    const order = earlyExit?.plainLooks ? [...plainWhole, ...plan.map((_, i) => i).filter((i) => !plainWhole.includes(i))] : plan.map((_, i) => i);
+    const indices = plan.map((_, i) => i);
+    const plainWhole = indices.filter((i) => !plan[i]!.flip && isWhole(plan[i]!.region, image));
+    const order = earlyExit?.plainLooks ? [...plainWhole, ...indices.filter((i) => !plainWhole.includes(i))] : indices;
     const results: (PassDetections | undefined)[] = [];
     const done = () => results.filter((r): r is PassDetections => r !== undefined);
     for (const [k, i] of order.entries()) {
