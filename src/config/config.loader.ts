@@ -28,6 +28,7 @@ export function defaultConfig(): Config {
     maxAnalysisSide: 3072,
     workers: Math.max(1, availableParallelism()),
     detectorEarlyExit: true,
+    pixelKernels: 'auto',
     urlFetchTimeoutMs: 5000,
     urlFetchMaxBytes: 10 * MB,
     urlAllowPrivate: false,

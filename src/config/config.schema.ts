@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object(
      * sees, or the mirrored looks when the plain ones are (docs/accuracy.md has what it changes).
      */
     detectorEarlyExit: Type.Boolean(),
+    /** Pixel loops: `auto` (C++ when built, else JS), `native` (fail start-up unless built), `js`. */
+    pixelKernels: Type.Union([Type.Literal('auto'), Type.Literal('native'), Type.Literal('js')]),
     urlFetchTimeoutMs: Int(100, 120_000),
     urlFetchMaxBytes: Int(1024, 1024 * 1024 * 1024),
     /** Lets URL inputs reach private/loopback addresses: tests and closed intranets only. */
@@ -85,6 +87,7 @@ export const ENV_VARS = {
   VISAGE_MAX_PIXELS: { key: 'maxPixels', kind: 'int' },
   VISAGE_MAX_ANALYSIS_SIDE: { key: 'maxAnalysisSide', kind: 'int' },
   VISAGE_DETECTOR_EARLY_EXIT: { key: 'detectorEarlyExit', kind: 'bool' },
+  VISAGE_PIXEL_KERNELS: { key: 'pixelKernels', kind: 'string' },
   VISAGE_WORKERS: { key: 'workers', kind: 'int' },
   VISAGE_URL_FETCH_TIMEOUT_MS: { key: 'urlFetchTimeoutMs', kind: 'int' },
   VISAGE_URL_FETCH_MAX_BYTES: { key: 'urlFetchMaxBytes', kind: 'int' },

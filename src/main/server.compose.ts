@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import { buildApp } from '../http/app.js';
+import { usePixelKernels } from '../adapters/image/native-kernels.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import { buildAccounts } from './accounts.compose.js';
@@ -31,6 +32,9 @@ export interface StartOptions {
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(opts.env ?? process.env);
+  // Checked here as well as in each worker, so VISAGE_PIXEL_KERNELS=native without the addon
+  // stops start-up with the fix instead of leaving /ready at 503.
+  const pixelKernels = usePixelKernels(config.pixelKernels);
   const analyzer = new DeferredAnalyzer();
   let closing = false;
   let indexesReady = false;
@@ -56,7 +60,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   const models = (opts.loadAnalyzer ?? loadRealAnalyzer)(config.workers, engineOptions(config)).then((real) => {
     analyzer.set(real);
-    app.log.info({ workers: config.workers, ms: Date.now() - started, embedder: `${real.embedder.id}@${real.embedder.version}` }, 'models loaded');
+    app.log.info({ workers: config.workers, ms: Date.now() - started, embedder: `${real.embedder.id}@${real.embedder.version}`, pixelKernels }, 'models loaded');
+    if (pixelKernels === 'js') app.log.warn('pixel loops run in JS (the C++ kernels are not built: npm run build:native); about 15 % slower');
   });
   const loaded = Promise.all([indexed, models]).then(() => app.log.info({ ms: Date.now() - started }, 'ready'));
   return {

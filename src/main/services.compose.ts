@@ -21,7 +21,7 @@ import type { FaceAnalyzer } from '../ports/face-analyzer.port.js';
 export type AnalyzerLoader = (poolSize: number, engine?: EngineOptions) => Promise<FaceAnalyzer>;
 
 /** The engine settings config holds. */
-export const engineOptions = (config: Config): EngineOptions => ({ detectorEarlyExit: config.detectorEarlyExit });
+export const engineOptions = (config: Config): EngineOptions => ({ detectorEarlyExit: config.detectorEarlyExit, pixelKernels: config.pixelKernels });
 
 /** Loads the real engine; poolSize 0 runs inference in this thread (CLI one-offs). */
 export const loadRealAnalyzer: AnalyzerLoader = (poolSize, engine) => createFaceAnalyzer({ poolSize, engine });

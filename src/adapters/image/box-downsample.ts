@@ -6,6 +6,7 @@
  * filters nearly as well at a fraction of the cost.
  */
 import type { RgbImage } from '../../domain/face.model.js';
+import { nativeKernels } from './native-kernels.js';
 
 export function boxDownsample(img: RgbImage, factor: number, maxTaps = 4): RgbImage {
   const f = Math.floor(factor);
@@ -13,6 +14,13 @@ export function boxDownsample(img: RgbImage, factor: number, maxTaps = 4): RgbIm
   const w = Math.floor(img.width / f);
   const h = Math.floor(img.height / f);
   const taps = Math.min(f, maxTaps);
+  const native = nativeKernels();
+  if (native) {
+    // The same samples and rounding as the loops below (native-kernels.ts).
+    const out = new Uint8Array(w * h * 3);
+    native.boxDownsample(img.data, img.width, img.height, f, taps, out);
+    return { width: w, height: h, data: out };
+  }
   if (taps === 4) return boxDownsample4(img, f, w, h);
   // Offsets of the sampled rows/columns inside a block: centres of `taps` equal slices.
   const offs = Array.from({ length: taps }, (_, k) => Math.floor(((k + 0.5) * f) / taps));

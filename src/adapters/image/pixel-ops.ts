@@ -4,6 +4,7 @@
  * Uint8Array: a 112x112 warp is about 40k samples, far below inference cost.
  */
 import type { Box, RgbImage } from '../../domain/face.model.js';
+import { nativeKernels, type WarpArgs } from './native-kernels.js';
 
 export interface TensorSpec {
   width: number;
@@ -26,6 +27,21 @@ const chan = (v: number | [number, number, number], c: number) => (typeof v === 
  * Axis-aligned colour warps (every detector pass) take the separable fast path, same values.
  */
 export function warpToTensor(img: RgbImage, m: Affine, spec: TensorSpec, out?: Float32Array, offset = 0): Float32Array {
+  const native = nativeKernels();
+  if (native) {
+    // The same arithmetic as the loops below, term for term (native-kernels.ts).
+    const channels = spec.colour === 'GREY' ? 1 : 3;
+    const t = out ?? new Float32Array(channels * spec.width * spec.height);
+    const [s0, s1, s2] = spec.colour === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    const args: WarpArgs = [
+      img.data, img.width, img.height, ...m, spec.width, spec.height, channels, s0, s1, s2,
+      chan(spec.mean, 0), chan(spec.mean, 1), chan(spec.mean, 2),
+      1 / chan(spec.std, 0), 1 / chan(spec.std, 1), 1 / chan(spec.std, 2), t, offset,
+    ];
+    if (m[1] === 0 && m[3] === 0 && channels === 3) native.separableWarp(...args);
+    else native.affineWarp(...args);
+    return t;
+  }
   if (m[1] === 0 && m[3] === 0 && spec.colour !== 'GREY') return separableWarpToTensor(img, m, spec, out, offset);
   return affineWarpToTensor(img, m, spec, out, offset);
 }

@@ -3,15 +3,30 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { FacePipeline } from '../../core/face-pipeline.js';
 import { isVisageError } from '../../domain/error.registry.js';
 import { loadFaceModels, type EngineOptions } from '../models/face-models.loader.js';
+import { nativeAddon } from '../image/native-kernels.js';
 import type { AnalyzeRequest, CloseRequest, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
 
-// Photos arrive in this worker's shared buffers (worker-pool.analyzer.ts), written by the pool
-// before each request and left alone until this worker answers it. The pipeline runs one
+// Photos arrive in place (the caller's memory, by address) or in this worker's shared buffers
+// (worker-pool.analyzer.ts); either way they are left alone until this worker answers, and
+// nothing here keeps a view of them after that. The pipeline runs one
 // analysis at a time, so a request that arrives early waits its turn with its photo in place.
 const pixels: (SharedArrayBuffer | undefined)[] = [];
+
+/** The request's pixels: read in place from the caller's memory, or from a shared buffer. */
+function photoOf(req: AnalyzeRequest): Uint8Array {
+  const length = req.width * req.height * 3;
+  if (req.address !== undefined) {
+    const native = nativeAddon();
+    if (!native) throw new Error('pixels sent in place, but the native addon does not load here');
+    return native.view(req.address, length);
+  }
+  const buffer = (pixels[req.buffer!] = req.pixels ?? pixels[req.buffer!]);
+  if (!buffer) throw new Error('no pixel buffer');
+  return new Uint8Array(buffer, 0, length);
+}
 
 try {
   const pipeline = new FacePipeline(await loadFaceModels((workerData ?? {}) as EngineOptions));
@@ -22,16 +37,18 @@ try {
       port.close();
       return;
     }
+    let data: Uint8Array | undefined;
+    let answer: WorkerMessage;
     try {
-      const buffer = (pixels[req.buffer] = req.pixels ?? pixels[req.buffer]);
-      if (!buffer) throw new Error('no pixel buffer');
-      const image = { width: req.width, height: req.height, data: new Uint8Array(buffer, 0, req.width * req.height * 3) };
-      const faces = await pipeline.analyze(image, req.options);
-      send({ type: 'result', id: req.id, faces });
+      data = photoOf(req);
+      answer = { type: 'result', id: req.id, faces: await pipeline.analyze({ width: req.width, height: req.height, data }, req.options) };
     } catch (e) {
-      if (isVisageError(e)) send({ type: 'error', id: req.id, code: e.code, message: e.message, details: e.details });
-      else send({ type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e) });
+      if (isVisageError(e)) answer = { type: 'error', id: req.id, code: e.code, message: e.message, details: e.details };
+      else answer = { type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e) };
     }
+    // An in-place photo is detached before the pool hears back and lets the caller free it.
+    if (data && req.address !== undefined) nativeAddon()!.release(data);
+    send(answer);
   });
   send({ type: 'ready', embedder: pipeline.embedder, models: pipeline.models });
 } catch (e) {

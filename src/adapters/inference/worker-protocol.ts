@@ -8,8 +8,13 @@ export interface AnalyzeRequest {
   id: number;
   width: number;
   height: number;
-  /** Which of the worker's pixel buffers holds the photo (its width × height × 3 bytes from the start). */
-  buffer: number;
+  /**
+   * Where the photo is: the caller's own pixels, in place (`address`, from the native kernels;
+   * the pool keeps them alive until this request is answered), or copied into one of the worker's
+   * pixel buffers (`buffer`, its width × height × 3 bytes from the start).
+   */
+  address?: bigint;
+  buffer?: number;
   /** That buffer, sent only when the pool has (re)allocated it; the worker keeps it. */
   pixels?: SharedArrayBuffer;
   options: AnalyzeOptions;

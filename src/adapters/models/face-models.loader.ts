@@ -1,5 +1,6 @@
 /** Loads every model adapter (weights verified) into the set the pipeline runs over. */
 import { LandmarkPose } from '../../core/landmark-pose.rules.js';
+import { usePixelKernels, type PixelKernelMode } from '../image/native-kernels.js';
 import type { FaceModels } from '../../ports/face-models.port.js';
 import { FaceApiAgeGender } from '../onnx/age-gender.adapter.js';
 import { ArcFaceEmbedder } from '../onnx/arcface-embedder.adapter.js';
@@ -14,9 +15,12 @@ import { RfbDetector } from '../onnx/rfb-detector.adapter.js';
 export interface EngineOptions {
   /** The detector's coarse-to-fine early exit (RfbDetectorOptions.earlyExit); default on. */
   detectorEarlyExit?: boolean;
+  /** C++ or JS pixel loops (native-kernels.ts); default auto. */
+  pixelKernels?: PixelKernelMode;
 }
 
 export async function loadFaceModels(o: EngineOptions = {}): Promise<FaceModels> {
+  usePixelKernels(o.pixelKernels ?? 'auto');
   // Sequential on purpose: loading is start-up work, and it keeps the error for a bad file clear.
   const detector = await RfbDetector.load(o.detectorEarlyExit === false ? { earlyExit: null } : {});
   const landmarker = await Landmark68Locator.load();

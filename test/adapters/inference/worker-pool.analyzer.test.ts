@@ -1,5 +1,5 @@
 // The worker pool with the real engine: engine options reach the workers, and photos of
-// different sizes pass through each worker's shared pixel buffers without mixing.
+// different sizes reach them (in place, or copied through shared buffers) without mixing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SharpDecoder } from '../../../src/adapters/image/sharp-decoder.adapter.js';
@@ -31,7 +31,8 @@ test('one worker holding two requests at a time answers each with its own photo'
     const big = await decoder.decode(evalPhoto('compreface_samples/images/000_5.jpg'));
     const small = await decoder.decode(evalPhoto('lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg'));
     const alone = [await pool.analyze(big, ANALYZE), await pool.analyze(small, ANALYZE)];
-    // Five at once: the worker runs one while the pool copies the next into its other buffer.
+    // Five at once: the worker runs one while it holds the next (in place, or copied into its
+    // other buffer with the JS kernels: the next test).
     const together = await Promise.all([big, small, big, small, big].map((im) => pool.analyze(im, ANALYZE)));
     together.forEach((faces, i) => assert.deepEqual(faces.map((f) => f.box), alone[i % 2]!.map((f) => f.box), `request ${i}`));
   } finally {
@@ -62,5 +63,21 @@ test('engine options reach the workers: detectorEarlyExit false runs every look'
     assert.doesNotMatch(detector(off), /first look alone/);
   } finally {
     await Promise.all([on.close(), off.close()]);
+  }
+});
+
+test('photos handed over in place (native kernels) and copied (js) give the same faces, and the caller\'s pixels are left as they were', { timeout: 120_000 }, async () => {
+  const inPlace = await createFaceAnalyzer({ poolSize: 1 });
+  const copied = await createFaceAnalyzer({ poolSize: 1, engine: { pixelKernels: 'js' } });
+  try {
+    const photos = await Promise.all(['compreface_samples/images/000_5.jpg', 'lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg'].map((p) => decoder.decode(evalPhoto(p))));
+    const before = photos.map((p) => Buffer.from(p.data));
+    const a = await Promise.all([...photos, ...photos].map((p) => inPlace.analyze(p, ANALYZE)));
+    const b = await Promise.all([...photos, ...photos].map((p) => copied.analyze(p, ANALYZE)));
+    assert.deepEqual(a.map((faces) => faces.length), [5, 1, 5, 1]);
+    assert.deepEqual(a.map((faces) => faces.map((f) => f.box)), b.map((faces) => faces.map((f) => f.box)));
+    photos.forEach((p, i) => assert.ok(before[i]!.equals(p.data), `photo ${i} unchanged`));
+  } finally {
+    await Promise.all([inPlace.close(), copied.close()]);
   }
 });

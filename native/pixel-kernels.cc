@@ -1,0 +1,322 @@
+// Native versions of Visage's three hot pixel loops (src/adapters/image/box-downsample.ts and
+// pixel-ops.ts): the box-filter shrink of big photos, and the bilinear warps into CHW float
+// tensors. They compute exactly what the JS loops compute: the same samples, the same double
+// arithmetic in the same order (built with -ffp-contract=off, so no fused multiply-adds), the
+// same rounding to bytes and to float32. The JS loops stay as the fallback and as the reference
+// the tests compare against (test/adapters/image/native-kernels.test.ts).
+//
+// Every entry point checks its arguments and array lengths before touching memory, and throws a
+// TypeError/RangeError instead; the JS wrapper (native-kernels.ts) never sends bad ones.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace {
+
+struct U8 {
+  uint8_t* data = nullptr;
+  size_t length = 0;
+};
+struct F32 {
+  float* data = nullptr;
+  size_t length = 0;
+};
+
+bool Fail(napi_env env, const char* message) {
+  napi_throw_range_error(env, nullptr, message);
+  return false;
+}
+
+bool GetU8(napi_env env, napi_value v, U8* out) {
+  bool is = false;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return Fail(env, "expected a Uint8Array");
+  napi_typedarray_type t;
+  void* data;
+  if (napi_get_typedarray_info(env, v, &t, &out->length, &data, nullptr, nullptr) != napi_ok ||
+      (t != napi_uint8_array && t != napi_uint8_clamped_array))
+    return Fail(env, "expected a Uint8Array");
+  out->data = static_cast<uint8_t*>(data);
+  return true;
+}
+
+bool GetF32(napi_env env, napi_value v, F32* out) {
+  bool is = false;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return Fail(env, "expected a Float32Array");
+  napi_typedarray_type t;
+  void* data;
+  if (napi_get_typedarray_info(env, v, &t, &out->length, &data, nullptr, nullptr) != napi_ok || t != napi_float32_array)
+    return Fail(env, "expected a Float32Array");
+  out->data = static_cast<float*>(data);
+  return true;
+}
+
+bool GetInt(napi_env env, napi_value v, int64_t lo, int64_t hi, int64_t* out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !std::isfinite(d) || d != std::floor(d) || d < lo || d > hi)
+    return Fail(env, "expected an integer in range");
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+bool GetDouble(napi_env env, napi_value v, double* out) {
+  if (napi_get_value_double(env, v, out) != napi_ok || !std::isfinite(*out)) return Fail(env, "expected a finite number");
+  return true;
+}
+
+bool Args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < want) return Fail(env, "missing arguments");
+  return true;
+}
+
+constexpr int64_t kMaxSide = 1 << 20;
+
+// JS Math.floor(v) for the moderate, finite values used here.
+inline int64_t FloorToInt(double v) { return static_cast<int64_t>(std::floor(v)); }
+inline int64_t Clamp(int64_t v, int64_t size) { return v < 0 ? 0 : v >= size ? size - 1 : v; }
+// ⌊v⌋ as an index; anything far outside any image clamps the same way JS's comparisons would.
+inline int64_t FloorIndex(double v) {
+  const double lo = std::floor(v);
+  return lo < -1e12 ? INT64_C(-1000000000000) : lo > 1e12 ? INT64_C(1000000000000) : static_cast<int64_t>(lo);
+}
+
+// boxDownsample(src, width, height, f, taps, out): out is ⌊width/f⌋ × ⌊height/f⌋ RGB bytes, each
+// the mean of taps × taps samples of its f × f block (box-downsample.ts).
+napi_value BoxDownsample(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (!Args(env, info, 6, a)) return nullptr;
+  U8 src, out;
+  int64_t W, H, f, taps;
+  if (!GetU8(env, a[0], &src) || !GetInt(env, a[1], 1, kMaxSide, &W) || !GetInt(env, a[2], 1, kMaxSide, &H) ||
+      !GetInt(env, a[3], 2, kMaxSide, &f) || !GetInt(env, a[4], 1, 64, &taps) || !GetU8(env, a[5], &out))
+    return nullptr;
+  if (taps > f) return Fail(env, "taps > factor"), nullptr;
+  const int64_t w = W / f, h = H / f;
+  if (static_cast<uint64_t>(W * H * 3) > src.length) return Fail(env, "source shorter than width × height × 3"), nullptr;
+  if (static_cast<uint64_t>(w * h * 3) > out.length) return Fail(env, "output too short"), nullptr;
+  const int64_t stride = W * 3;
+  // Offsets of the sampled rows/columns inside a block: centres of `taps` equal slices.
+  std::vector<int64_t> offs(taps);
+  for (int64_t k = 0; k < taps; k++) offs[k] = FloorToInt(((k + 0.5) * f) / taps);
+  const uint8_t* s = src.data;
+  uint8_t* o = out.data;
+  if (taps == 4) {
+    // round(sum / 16) = (sum + 8) >> 4 (box-downsample.ts, boxDownsample4).
+    const int64_t c1 = (offs[1] - offs[0]) * 3, c2 = (offs[2] - offs[0]) * 3, c3 = (offs[3] - offs[0]) * 3;
+    const int64_t d[4] = {0, (offs[1] - offs[0]) * stride, (offs[2] - offs[0]) * stride, (offs[3] - offs[0]) * stride};
+    const int64_t step = f * 3;
+    for (int64_t y = 0; y < h; y++) {
+      const uint8_t* row = s + (y * f + offs[0]) * stride + offs[0] * 3;
+      for (int64_t x = 0; x < w; x++, row += step) {
+        int r = 0, g = 0, b = 0;
+        for (int k = 0; k < 4; k++) {
+          const uint8_t* j = row + d[k];
+          r += j[0] + j[c1] + j[c2] + j[c3];
+          g += j[1] + j[1 + c1] + j[1 + c2] + j[1 + c3];
+          b += j[2] + j[2 + c1] + j[2 + c2] + j[2 + c3];
+        }
+        *o++ = static_cast<uint8_t>((r + 8) >> 4);
+        *o++ = static_cast<uint8_t>((g + 8) >> 4);
+        *o++ = static_cast<uint8_t>((b + 8) >> 4);
+      }
+    }
+    return nullptr;
+  }
+  // General case: Math.round(sum · (1 / taps²)), Math.round(v) = ⌊v + 0.5⌋.
+  const double inv = 1.0 / static_cast<double>(taps * taps);
+  for (int64_t y = 0; y < h; y++) {
+    for (int64_t x = 0; x < w; x++) {
+      int r = 0, g = 0, b = 0;
+      for (int64_t ky = 0; ky < taps; ky++) {
+        const uint8_t* row = s + (y * f + offs[ky]) * stride;
+        for (int64_t k = 0; k < taps; k++) {
+          const uint8_t* j = row + (x * f + offs[k]) * 3;
+          r += j[0];
+          g += j[1];
+          b += j[2];
+        }
+      }
+      *o++ = static_cast<uint8_t>(std::floor(r * inv + 0.5));
+      *o++ = static_cast<uint8_t>(std::floor(g * inv + 0.5));
+      *o++ = static_cast<uint8_t>(std::floor(b * inv + 0.5));
+    }
+  }
+  return nullptr;
+}
+
+// Shared arguments of both warps: (src, sw, sh, m0..m5, W, H, channels, s0, s1, s2, mean0..2,
+// inv0..2, out, offset). s· is the source channel written to tensor channel · (BGR: 2, 1, 0);
+// channels 1 means grey (0.299R + 0.587G + 0.114B, mean0 and inv0 apply).
+struct Warp {
+  U8 src;
+  int64_t sw, sh, W, H, channels, order[3], offset;
+  double m[6], mean[3], inv[3];
+  F32 out;
+};
+
+bool GetWarp(napi_env env, napi_callback_info info, Warp* w) {
+  napi_value a[23];
+  if (!Args(env, info, 23, a)) return false;
+  if (!GetU8(env, a[0], &w->src) || !GetInt(env, a[1], 1, kMaxSide, &w->sw) || !GetInt(env, a[2], 1, kMaxSide, &w->sh)) return false;
+  for (int k = 0; k < 6; k++)
+    if (!GetDouble(env, a[3 + k], &w->m[k])) return false;
+  if (!GetInt(env, a[9], 1, 1 << 16, &w->W) || !GetInt(env, a[10], 1, 1 << 16, &w->H) || !GetInt(env, a[11], 1, 3, &w->channels)) return false;
+  for (int k = 0; k < 3; k++)
+    if (!GetInt(env, a[12 + k], 0, 2, &w->order[k]) || !GetDouble(env, a[15 + k], &w->mean[k]) || !GetDouble(env, a[18 + k], &w->inv[k])) return false;
+  if (!GetF32(env, a[21], &w->out) || !GetInt(env, a[22], 0, INT64_C(1) << 40, &w->offset)) return false;
+  if (w->channels != 1 && w->channels != 3) return Fail(env, "channels must be 1 or 3");
+  if (static_cast<uint64_t>(w->sw * w->sh * 3) > w->src.length) return Fail(env, "source shorter than width × height × 3");
+  if (static_cast<uint64_t>(w->offset + w->channels * w->W * w->H) > w->out.length) return Fail(env, "output too short");
+  return true;
+}
+
+// One axis of an axis-aligned warp: clamped neighbours and fraction of s = scale·k + shift.
+struct Axis {
+  std::vector<int64_t> i0, i1;
+  std::vector<double> f;
+  Axis(int64_t n, double scale, double shift, int64_t size) : i0(n), i1(n), f(n) {
+    for (int64_t k = 0; k < n; k++) {
+      const double s = scale * static_cast<double>(k) + shift;
+      const double lo = std::floor(s);
+      f[k] = s - lo;
+      const int64_t l = FloorIndex(s);
+      i0[k] = Clamp(l, size);
+      i1[k] = Clamp(l + 1, size);
+    }
+  }
+};
+
+// separableWarp(…): pixel-ops.ts separableWarpToTensor (m1 = m3 = 0, three channels).
+napi_value SeparableWarp(napi_env env, napi_callback_info info) {
+  Warp w;
+  if (!GetWarp(env, info, &w)) return nullptr;
+  if (w.channels != 3 || w.m[1] != 0 || w.m[3] != 0) return Fail(env, "not an axis-aligned colour warp"), nullptr;
+  const Axis cols(w.W, w.m[0], w.m[2], w.sw), rows(w.H, w.m[4], w.m[5], w.sh);
+  const int64_t plane = w.W * w.H;
+  float* t0 = w.out.data + w.offset;
+  float* t1 = t0 + plane;
+  float* t2 = t1 + plane;
+  const uint8_t* src = w.src.data;
+  const int64_t s0 = w.order[0], s1 = w.order[1], s2 = w.order[2];
+  for (int64_t y = 0; y < w.H; y++) {
+    const int64_t r0 = rows.i0[y] * w.sw, r1 = rows.i1[y] * w.sw;
+    const double fy = rows.f[y], gy = 1 - fy;
+    int64_t p = y * w.W;
+    for (int64_t x = 0; x < w.W; x++, p++) {
+      const double fx = cols.f[x];
+      const int64_t c0 = cols.i0[x], c1 = cols.i1[x];
+      const uint8_t* q00 = src + (r0 + c0) * 3;
+      const uint8_t* q01 = src + (r0 + c1) * 3;
+      const uint8_t* q10 = src + (r1 + c0) * 3;
+      const uint8_t* q11 = src + (r1 + c1) * 3;
+      const double w00 = (1 - fx) * gy, w01 = fx * gy, w10 = (1 - fx) * fy, w11 = fx * fy;
+      t0[p] = static_cast<float>((q00[s0] * w00 + q01[s0] * w01 + q10[s0] * w10 + q11[s0] * w11 - w.mean[0]) * w.inv[0]);
+      t1[p] = static_cast<float>((q00[s1] * w00 + q01[s1] * w01 + q10[s1] * w10 + q11[s1] * w11 - w.mean[1]) * w.inv[1]);
+      t2[p] = static_cast<float>((q00[s2] * w00 + q01[s2] * w01 + q10[s2] * w10 + q11[s2] * w11 - w.mean[2]) * w.inv[2]);
+    }
+  }
+  return nullptr;
+}
+
+// affineWarp(…): pixel-ops.ts affineWarpToTensor, any affine, colour or grey.
+napi_value AffineWarp(napi_env env, napi_callback_info info) {
+  Warp w;
+  if (!GetWarp(env, info, &w)) return nullptr;
+  const int64_t plane = w.W * w.H, sw = w.sw, sh = w.sh;
+  const double* m = w.m;
+  const uint8_t* src = w.src.data;
+  float* t = w.out.data + w.offset;
+  static const double kGrey[3] = {0.299, 0.587, 0.114};
+  for (int64_t y = 0; y < w.H; y++) {
+    for (int64_t x = 0; x < w.W; x++) {
+      const double sx = m[0] * x + m[1] * y + m[2];
+      const double sy = m[3] * x + m[4] * y + m[5];
+      const double flx = std::floor(sx), fly = std::floor(sy);
+      const double fx = sx - flx, fy = sy - fly;
+      const int64_t x0 = Clamp(FloorIndex(sx), sw), x1 = Clamp(FloorIndex(sx) + 1, sw);
+      const int64_t y0 = Clamp(FloorIndex(sy), sh), y1 = Clamp(FloorIndex(sy) + 1, sh);
+      const uint8_t* q00 = src + (y0 * sw + x0) * 3;
+      const uint8_t* q01 = src + (y0 * sw + x1) * 3;
+      const uint8_t* q10 = src + (y1 * sw + x0) * 3;
+      const uint8_t* q11 = src + (y1 * sw + x1) * 3;
+      const double w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+      const int64_t p = y * w.W + x;
+      if (w.channels == 1) {
+        double g = 0;
+        for (int c = 0; c < 3; c++) g += kGrey[c] * (q00[c] * w00 + q01[c] * w01 + q10[c] * w10 + q11[c] * w11);
+        t[p] = static_cast<float>((g - w.mean[0]) * w.inv[0]);
+      } else {
+        for (int c = 0; c < 3; c++) {
+          const int64_t s = w.order[c];
+          const double v = q00[s] * w00 + q01[s] * w01 + q10[s] * w10 + q11[s] * w11;
+          t[c * plane + p] = static_cast<float>((v - w.mean[c]) * w.inv[c]);
+        }
+      }
+    }
+  }
+  return nullptr;
+}
+
+// address(typedArray): the address of its first byte, as a BigInt (worker-pool.analyzer.ts hands
+// a photo to a worker this way instead of copying it; the pool keeps the array alive meanwhile).
+napi_value Address(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (!Args(env, info, 1, a)) return nullptr;
+  U8 arr;
+  if (!GetU8(env, a[0], &arr)) return nullptr;
+  if (arr.length == 0 || arr.data == nullptr) return Fail(env, "empty array"), nullptr;
+  napi_value out;
+  if (napi_create_bigint_uint64(env, reinterpret_cast<uint64_t>(arr.data), &out) != napi_ok) return nullptr;
+  return out;
+}
+
+// view(address, length): a Uint8Array over `length` bytes at `address`, memory this thread does
+// not own (no finalizer): valid only while the thread that owns it keeps it alive and unchanged.
+napi_value View(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (!Args(env, info, 2, a)) return nullptr;
+  uint64_t address = 0;
+  bool lossless = false;
+  if (napi_get_value_bigint_uint64(env, a[0], &address, &lossless) != napi_ok || !lossless || address == 0)
+    return Fail(env, "expected an address"), nullptr;
+  int64_t length;
+  if (!GetInt(env, a[1], 1, INT64_C(1) << 40, &length)) return nullptr;
+  napi_value ab, view;
+  if (napi_create_external_arraybuffer(env, reinterpret_cast<void*>(address), static_cast<size_t>(length), nullptr, nullptr, &ab) != napi_ok)
+    return nullptr;
+  if (napi_create_typedarray(env, napi_uint8_array, static_cast<size_t>(length), ab, 0, &view) != napi_ok) return nullptr;
+  return view;
+}
+
+// release(view): detaches a view made by `view`, so nothing in this thread can read that memory
+// after its owner is told it may free it (a stale reference then sees zero bytes).
+napi_value Release(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (!Args(env, info, 1, a)) return nullptr;
+  bool is = false;
+  napi_value ab;
+  if (napi_is_typedarray(env, a[0], &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, a[0], nullptr, nullptr, nullptr, &ab, nullptr) != napi_ok)
+    return Fail(env, "expected a view"), nullptr;
+  if (napi_detach_arraybuffer(env, ab) != napi_ok) return Fail(env, "cannot detach"), nullptr;
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const struct {
+    const char* name;
+    napi_callback fn;
+  } fns[] = {{"boxDownsample", BoxDownsample}, {"separableWarp", SeparableWarp}, {"affineWarp", AffineWarp}, {"address", Address}, {"view", View}, {"release", Release}};
+  for (const auto& f : fns) {
+    napi_value v;
+    if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &v) != napi_ok) return nullptr;
+    if (napi_set_named_property(env, exports, f.name, v) != napi_ok) return nullptr;
+  }
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
