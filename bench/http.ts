@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- http`: the real server under load. Starts `node bin/visage.mjs serve` on a free
+ * `npm run bench -- http`: the real server under load. Starts `node --single-threaded-gc bin/visage.mjs serve` (as npm start) on a free
  * loopback port in a child process (its own data folder with one API key made by `visage keys
  * create`, the per-key rate limit lifted, warn-level logs), waits until
  * POST /v1/detect answers 2xx, then drives it with autocannon: 32 connections (--connections),
@@ -11,6 +11,7 @@
  * Reports requests/s, latency p50/p99 and the non-2xx count, and writes bench/results/http-latest.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { NODE_FLAGS } from '../src/main/node-flags.js';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
@@ -65,7 +66,7 @@ function multipart(photo: Buffer, name: string): { body: Buffer; contentType: st
 
 /** An API key in the benchmark's fresh data folder, made with `visage keys create` before the server starts. */
 function createKey(root: string, env: NodeJS.ProcessEnv): string {
-  const args = [join(root, 'bin/visage.mjs'), 'keys', 'create', '--account', 'bench', '--name', 'bench', '--scopes', 'all'];
+  const args = [...NODE_FLAGS, join(root, 'bin/visage.mjs'), 'keys', 'create', '--account', 'bench', '--name', 'bench', '--scopes', 'all'];
   const r = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' });
   const secret = /secret \(shown once\): (\S+)/.exec(r.stdout ?? '')?.[1];
   if (r.status !== 0 || !secret) throw new Error(`visage keys create failed (exit ${r.status}): ${r.stdout}${r.stderr}`);
@@ -138,7 +139,7 @@ export async function runHttpBench(o: {
   const serverLog = o.out.replace(/\.json$/, '') + '.server.log';
   mkdirSync(dirname(serverLog), { recursive: true });
   const logFd = openSync(serverLog, 'w');
-  const server = spawn(process.execPath, [join(o.root, 'bin/visage.mjs'), 'serve'], { cwd: o.root, env, stdio: ['ignore', logFd, logFd] });
+  const server = spawn(process.execPath, [...NODE_FLAGS, join(o.root, 'bin/visage.mjs'), 'serve'], { cwd: o.root, env, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   o.log(`Server log: ${serverLog}`);
   const auth = { authorization: `Bearer ${apiKey}` };
@@ -168,7 +169,7 @@ export async function runHttpBench(o: {
       kind: 'http',
       machine: o.machine,
       request: { method: 'POST', path, query: o.query ?? '', photo: photoPath.replace(evalDir() + '/', ''), bytes: photo.length, field: 'image', facesPerResponse: faceCount },
-      server: 'node bin/visage.mjs serve, default VISAGE_* settings except port, host 127.0.0.1, a temporary data folder, log level warn and the per-key rate limit lifted; one API key made with visage keys create',
+      server: 'node --single-threaded-gc bin/visage.mjs serve (as npm start), default VISAGE_* settings except port, host 127.0.0.1, a temporary data folder, log level warn and the per-key rate limit lifted; one API key made with visage keys create',
       connections: o.connections,
       durationSeconds: r.duration,
       requestsPerSecond: r.requests.average,

@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { SharpDecoder } from '../src/adapters/image/sharp-decoder.adapter.js';
 import type { RgbImage } from '../src/domain/face.model.js';
+import { hasNodeFlags, NODE_FLAGS } from '../src/main/node-flags.js';
 import { runHttpBench } from './http.js';
 import { PeerProcess, peersInstalled } from './peer-engine.js';
 import type { PeerName, PhotoRef, StageTimes } from './peer-protocol.js';
@@ -223,6 +224,7 @@ async function runPhotos(opts: { photos: number; workers: number; minSeconds: nu
 }
 
 async function main(argv: string[]) {
+  if (!hasNodeFlags()) console.warn(`warning: Visage runs here without ${NODE_FLAGS.join(' ')} (npm run bench passes it; see src/main/node-flags.ts): expect fewer photos/s than the server makes`);
   if (argv[0] === 'search') return (await import('./search/run-search.js')).runSearchBench(argv.slice(1)); // bench/search/, own options
   const { values, positionals } = parseArgs({
     args: argv,

@@ -1,5 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // Entry point of the `visage` command: registers the TypeScript loader, then runs the CLI.
+// The V8 flag on the first line is src/main/node-flags.ts's (env -S splits it from `node`).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import { buildApp } from '../http/app.js';
 import { usePixelKernels } from '../adapters/image/native-kernels.js';
+import { hasNodeFlags } from './node-flags.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import { buildAccounts } from './accounts.compose.js';
@@ -60,7 +61,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   const models = (opts.loadAnalyzer ?? loadRealAnalyzer)(config.workers, engineOptions(config)).then((real) => {
     analyzer.set(real);
-    app.log.info({ workers: config.workers, ms: Date.now() - started, embedder: `${real.embedder.id}@${real.embedder.version}`, pixelKernels }, 'models loaded');
+    app.log.info({ workers: config.workers, ms: Date.now() - started, embedder: `${real.embedder.id}@${real.embedder.version}`, pixelKernels, singleThreadedGc: hasNodeFlags() }, 'models loaded');
     if (pixelKernels === 'js') app.log.warn('pixel loops run in JS (the C++ kernels are not built: npm run build:native); about 15 % slower');
   });
   const loaded = Promise.all([indexed, models]).then(() => app.log.info({ ms: Date.now() - started }, 'ready'));

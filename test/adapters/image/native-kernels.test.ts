@@ -43,7 +43,7 @@ test('box filter: the same bytes as the JS loops for every tap count', async () 
 test('warps: the same floats as the JS loops, any affine, every colour order, into an offset', async () => {
   const photo = await decode('facemask_boxes/images/maksssksksss3.jpg');
   const specs: TensorSpec[] = [
-    { width: 96, height: 64, colour: 'RGB', mean: 127, std: 128 },
+    { width: 93, height: 64, colour: 'RGB', mean: 127, std: 128 }, // not a multiple of 8: the vector loop's tail
     { width: 56, height: 56, colour: 'BGR', mean: 127.5, std: 127.5 },
     { width: 48, height: 48, colour: 'GREY', mean: [10, 0, 0], std: [50, 1, 1] },
     { width: 32, height: 40, colour: 'RGB', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] },
