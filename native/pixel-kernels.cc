@@ -76,13 +76,20 @@ bool Args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) 
 
 constexpr int64_t kMaxSide = 1 << 20;
 
-// JS Math.floor(v) for the moderate, finite values used here.
-inline int64_t FloorToInt(double v) { return static_cast<int64_t>(std::floor(v)); }
+// ⌊v⌋ for any finite double, as JS Math.floor, without a call into libm (x86-64's baseline has no
+// rounding instruction, and the warps floor two coordinates per pixel): truncate, step down for
+// negatives; from 2^52 on every double is already whole. (−0 comes out +0, which changes no sum.)
+inline double Floor(double v) {
+  if (!(std::fabs(v) < 4503599627370496.0)) return v;
+  const double t = static_cast<double>(static_cast<int64_t>(v));
+  return t > v ? t - 1 : t;
+}
+inline int64_t FloorToInt(double v) { return static_cast<int64_t>(Floor(v)); }
 inline int64_t Clamp(int64_t v, int64_t size) { return v < 0 ? 0 : v >= size ? size - 1 : v; }
-// ⌊v⌋ as an index; anything far outside any image clamps the same way JS's comparisons would.
-inline int64_t FloorIndex(double v) {
-  const double lo = std::floor(v);
-  return lo < -1e12 ? INT64_C(-1000000000000) : lo > 1e12 ? INT64_C(1000000000000) : static_cast<int64_t>(lo);
+// ⌊v⌋ (already floored) as an index; anything far outside any image clamps the same way JS's
+// comparisons would.
+inline int64_t ToIndex(double floored) {
+  return floored < -1e12 ? INT64_C(-1000000000000) : floored > 1e12 ? INT64_C(1000000000000) : static_cast<int64_t>(floored);
 }
 
 // boxDownsample(src, width, height, f, taps, out): out is ⌊width/f⌋ × ⌊height/f⌋ RGB bytes, each
@@ -141,9 +148,9 @@ napi_value BoxDownsample(napi_env env, napi_callback_info info) {
           b += j[2];
         }
       }
-      *o++ = static_cast<uint8_t>(std::floor(r * inv + 0.5));
-      *o++ = static_cast<uint8_t>(std::floor(g * inv + 0.5));
-      *o++ = static_cast<uint8_t>(std::floor(b * inv + 0.5));
+      *o++ = static_cast<uint8_t>(Floor(r * inv + 0.5));
+      *o++ = static_cast<uint8_t>(Floor(g * inv + 0.5));
+      *o++ = static_cast<uint8_t>(Floor(b * inv + 0.5));
     }
   }
   return nullptr;
@@ -182,9 +189,9 @@ struct Axis {
   Axis(int64_t n, double scale, double shift, int64_t size) : i0(n), i1(n), f(n) {
     for (int64_t k = 0; k < n; k++) {
       const double s = scale * static_cast<double>(k) + shift;
-      const double lo = std::floor(s);
+      const double lo = Floor(s);
       f[k] = s - lo;
-      const int64_t l = FloorIndex(s);
+      const int64_t l = ToIndex(lo);
       i0[k] = Clamp(l, size);
       i1[k] = Clamp(l + 1, size);
     }
@@ -315,10 +322,11 @@ napi_value AffineWarp(napi_env env, napi_callback_info info) {
     for (int64_t x = 0; x < w.W; x++) {
       const double sx = m[0] * x + m[1] * y + m[2];
       const double sy = m[3] * x + m[4] * y + m[5];
-      const double flx = std::floor(sx), fly = std::floor(sy);
+      const double flx = Floor(sx), fly = Floor(sy);
       const double fx = sx - flx, fy = sy - fly;
-      const int64_t x0 = Clamp(FloorIndex(sx), sw), x1 = Clamp(FloorIndex(sx) + 1, sw);
-      const int64_t y0 = Clamp(FloorIndex(sy), sh), y1 = Clamp(FloorIndex(sy) + 1, sh);
+      const int64_t ix = ToIndex(flx), iy = ToIndex(fly);
+      const int64_t x0 = Clamp(ix, sw), x1 = Clamp(ix + 1, sw);
+      const int64_t y0 = Clamp(iy, sh), y1 = Clamp(iy + 1, sh);
       const uint8_t* q00 = src + (y0 * sw + x0) * 3;
       const uint8_t* q01 = src + (y0 * sw + x1) * 3;
       const uint8_t* q10 = src + (y1 * sw + x0) * 3;
