@@ -10,9 +10,9 @@ const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
 
 // Photos arrive in place (the caller's memory, by address) or in this worker's shared buffers
-// (worker-pool.analyzer.ts); either way they are left alone until this worker answers, and
-// nothing here keeps a view of them after that. The pipeline runs one
-// analysis at a time, so a request that arrives early waits its turn with its photo in place.
+// (worker-pool.analyzer.ts); either way they are left alone until this worker answers, and an
+// in-place view is detached before the answer goes. The two requests a worker holds may
+// interleave at the pipeline's awaits; each reads only its own photo.
 const pixels: (SharedArrayBuffer | undefined)[] = [];
 
 /** The request's pixels: read in place from the caller's memory, or from a shared buffer. */
