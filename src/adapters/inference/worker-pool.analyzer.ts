@@ -98,6 +98,11 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
   analyze(image: RgbImage, options: AnalyzeOptions): Promise<AnalyzedFace[]> {
     if (this.closing) return Promise.reject(new VisageError('NOT_READY', 'The server is shutting down'));
     if (this.queue.length >= this.options.maxQueue) return Promise.reject(new VisageError('OVERLOADED'));
+    // Checked here, so handing the photo over (by address or by copy) cannot throw later, inside
+    // a worker's message handler.
+    if (!(image.data instanceof Uint8Array) || !(image.width > 0 && image.height > 0) || image.data.byteLength < image.width * image.height * 3) {
+      return Promise.reject(new Error(`analyze: expected ${image.width}x${image.height}x3 bytes of RGB`));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ req: { id: this.nextId++, width: image.width, height: image.height, options }, data: image.data, resolve, reject });
       this.pump();
@@ -129,22 +134,33 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
         if (this.queue.length === 0) return;
         if (slot.tasks.size >= depth) continue;
         const task = this.queue.shift()!;
-        const length = task.req.width * task.req.height * 3;
-        if (this.inPlace && task.data.byteLength >= length) {
-          slot.tasks.set(task.req.id, { task, buffer: -1 });
-          slot.worker.postMessage({ ...task.req, address: this.inPlace.address(task.data) });
-          continue;
+        try {
+          this.handOver(slot, task);
+        } catch (e) {
+          // Only a caller that emptied (detached) its pixels after asking gets here.
+          task.reject(e instanceof Error ? e : new Error(String(e)));
         }
-        const used = new Set([...slot.tasks.values()].map((t) => t.buffer));
-        const buffer = [...Array(DEPTH).keys()].find((b) => !used.has(b))!;
-        slot.tasks.set(task.req.id, { task, buffer });
-        let pixels = slot.pixels[buffer];
-        const grow = !pixels || pixels.byteLength < task.data.byteLength;
-        if (grow) pixels = slot.pixels[buffer] = new SharedArrayBuffer(task.data.byteLength);
-        new Uint8Array(pixels!, 0, task.data.byteLength).set(task.data);
-        slot.worker.postMessage({ ...task.req, buffer, ...(grow ? { pixels } : {}) });
       }
     }
+  }
+
+  /** Gives `task` to the worker of `slot`: its photo in place, or copied into a free buffer. */
+  private handOver(slot: Slot, task: Task): void {
+    if (task.data.byteLength < task.req.width * task.req.height * 3) throw new Error('analyze: the photo\'s pixels were emptied before a worker took it');
+    if (this.inPlace) {
+      const address = this.inPlace.address(task.data);
+      slot.tasks.set(task.req.id, { task, buffer: -1 });
+      slot.worker.postMessage({ ...task.req, address });
+      return;
+    }
+    const used = new Set([...slot.tasks.values()].map((t) => t.buffer));
+    const buffer = [...Array(DEPTH).keys()].find((b) => !used.has(b))!;
+    let pixels = slot.pixels[buffer];
+    const grow = !pixels || pixels.byteLength < task.data.byteLength;
+    if (grow) pixels = slot.pixels[buffer] = new SharedArrayBuffer(task.data.byteLength);
+    new Uint8Array(pixels!, 0, task.data.byteLength).set(task.data);
+    slot.tasks.set(task.req.id, { task, buffer });
+    slot.worker.postMessage({ ...task.req, buffer, ...(grow ? { pixels } : {}) });
   }
 
   private spawn(): Promise<void> {

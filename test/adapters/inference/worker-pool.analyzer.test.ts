@@ -81,3 +81,21 @@ test('photos handed over in place (native kernels) and copied (js) give the same
     await Promise.all([inPlace.close(), copied.close()]);
   }
 });
+
+test('pixels too short are refused at once, and a queued photo emptied by its caller fails alone', { timeout: 120_000 }, async () => {
+  const pool = await createFaceAnalyzer({ poolSize: 1 });
+  try {
+    const small = await decoder.decode(evalPhoto('lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg'));
+    await assert.rejects(pool.analyze({ ...small, data: small.data.subarray(1) }, ANALYZE), /expected 250x250x3 bytes/);
+    // The worker holds two; the third waits in the queue, and its caller detaches its pixels.
+    const mine = new Uint8Array(small.data);
+    const runs = [pool.analyze(small, ANALYZE), pool.analyze(small, ANALYZE), pool.analyze({ ...small, data: mine }, ANALYZE)];
+    structuredClone(mine.buffer, { transfer: [mine.buffer] });
+    const settled = await Promise.allSettled(runs);
+    assert.deepEqual(settled.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected']);
+    assert.match((settled[2] as PromiseRejectedResult).reason.message, /emptied/);
+    assert.equal((await pool.analyze(small, ANALYZE)).length, 1, 'and the pool goes on');
+  } finally {
+    await pool.close();
+  }
+});
