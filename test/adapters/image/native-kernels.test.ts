@@ -65,6 +65,21 @@ test('warps: the same floats as the JS loops, any affine, every colour order, in
   }
 });
 
+test('warps of tiny photos, sampling their last pixel (the vector loops\' edge case), match the JS loops', () => {
+  for (const [width, height] of [[2, 1], [3, 2], [5, 3]] as const) {
+    const img: RgbImage = { width, height, data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37 + 11) & 255) };
+    for (const colour of ['RGB', 'BGR', 'GREY'] as const) {
+      const spec: TensorSpec = { width: 16, height: 8, colour, mean: 100, std: 50 };
+      const size = (colour === 'GREY' ? 1 : 3) * 16 * 8;
+      // Stretched over the whole photo and beyond its bottom-right corner, straight and turned.
+      for (const m of [boxToAffine({ x1: 0, y1: 0, x2: width + 2, y2: height + 2 }, 16, 8), [0.3, 0.1, width - 1.5, -0.05, 0.4, height - 1.2] as Affine]) {
+        const [js, native] = both(() => warpToTensor(img, m, spec, new Float32Array(size)));
+        assertSame(native, js, `${width}x${height} ${colour}`);
+      }
+    }
+  }
+});
+
 test('bad arguments are refused with an error, not a crash', () => {
   const k = nativeAddon()!;
   const img: RgbImage = { width: 10, height: 10, data: new Uint8Array(300) };
