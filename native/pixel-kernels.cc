@@ -1,12 +1,13 @@
 // Native versions of Visage's three hot pixel loops (src/adapters/image/box-downsample.ts and
 // pixel-ops.ts): the box-filter shrink of big photos, and the bilinear warps into CHW float
-// tensors. They compute exactly what the JS loops compute: the same samples, the same double
+// tensors; and the address/view/release trio with which the worker pool hands a photo to a worker
+// without copying it (worker-pool.analyzer.ts). They compute exactly what the JS loops compute: the same samples, the same double
 // arithmetic in the same order (built with -ffp-contract=off, so no fused multiply-adds), the
 // same rounding to bytes and to float32. The JS loops stay as the fallback and as the reference
 // the tests compare against (test/adapters/image/native-kernels.test.ts).
 //
 // Every entry point checks its arguments and array lengths before touching memory, and throws a
-// TypeError/RangeError instead; the JS wrapper (native-kernels.ts) never sends bad ones.
+// RangeError instead; the JS callers (pixel-ops.ts, box-downsample.ts) never send bad ones.
 #include <node_api.h>
 
 #include <cmath>
@@ -200,8 +201,9 @@ struct Axis {
   }
 };
 
-// One output row of the separable warp, pixels [x0, x1): what the JS loop computes per pixel.
-// base0/base1 point at the two source rows; cols0/cols1 are source byte offsets in them.
+// One output row of the separable warp: base0/base1 point at its two source rows, out at its
+// three output planes; SepCols holds what every row shares (column byte offsets c0/c1 in a row,
+// fractions fx, channel order, normalisation).
 struct SepRow {
   const uint8_t* base0;
   const uint8_t* base1;
@@ -215,6 +217,7 @@ struct SepCols {
   double mean[3], inv[3];
 };
 
+// Pixels [x0, x1) of a row: what the JS loop computes per pixel.
 void SepRowScalar(const SepRow& r, const SepCols& k, int64_t x0, int64_t x1) {
   for (int64_t x = x0; x < x1; x++) {
     const double fx = k.fx[x];
@@ -271,7 +274,11 @@ __attribute__((target("avx2"))) int64_t SepRowAvx2(const SepRow& r, const SepCol
   }
   return n;
 }
-const bool kAvx2 = __builtin_cpu_supports("avx2");
+// (cpu_init first: this runs as the library loads, maybe before libgcc has looked at the CPU.)
+const bool kAvx2 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") != 0;
+}();
 #else
 int64_t SepRowAvx2(const SepRow&, const SepCols&, int64_t) { return 0; }
 const bool kAvx2 = false;
