@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SharpDecoder } from '../src/adapters/image/sharp-decoder.adapter.js';
-import { correctRfbBox, RfbDetector } from '../src/adapters/onnx/rfb-detector.adapter.js';
+import { correctRfbBox, isSure, RfbDetector } from '../src/adapters/onnx/rfb-detector.adapter.js';
 import { DetectionTally, readLabels, selectImages, type LabelledImage } from '../src/cli/eval/detection.eval.js';
 import { fuseVotes, nms, type FusionOptions, type PassDetections, type ScoredBox } from '../src/domain/nms.rules.js';
 
@@ -78,11 +78,8 @@ const merges: [string, Merge][] = [
 const SHIFTS = (process.env.SHIFTS ?? '0.1').split(',').map(Number);
 const GROWS = (process.env.GROWS ?? '1').split(',').map(Number);
 const EARLY = (process.env.EARLY ?? '').split(',').filter(Boolean).map((e) => e.split(':').map(Number));
-// [score, minInput, ignoreBelow]: candidates under ignoreBelow do not count (rfb-detector's earlyExit).
-const sure = (p: PassDetections, [s = 0, w = 0, q = 0]: number[]) => {
-  const seen = p.boxes.filter((b) => b.score >= q);
-  return seen.length > 0 && seen.every((b) => b.score >= s && (b.box.x2 - b.box.x1) * p.scale >= w);
-};
+// [score, minInput, ignoreBelow]: the detector's own rule (rfb-detector's earlyExit, isSure).
+const sure = (p: PassDetections, [score = 0, minInput = 0, ignoreBelow = 0]: number[]) => isSure(p, { score, minInput, ignoreBelow });
 for (const e of EARLY) {
   const keys = combos[0]!;
   const vote = voteMerge({ iou: VOTES[0]![0], minInput: VOTES[0]![1], maxInput: Infinity });

@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- http`: the real server under load. Starts `node --single-threaded-gc bin/visage.mjs serve` (as npm start) on a free
- * loopback port in a child process (its own data folder with one API key made by `visage keys
- * create`, the per-key rate limit lifted, warn-level logs), waits until
+ * `npm run bench -- http`: the real server under load. Starts `node --single-threaded-gc
+ * bin/visage.mjs serve` (as npm start) on a free loopback port in a child process (its own data
+ * folder with one API key made by `visage keys create`, the per-key rate limit lifted, warn-level
+ * logs), waits until
  * POST /v1/detect answers 2xx, then drives it with autocannon: 32 connections (--connections),
  * 20 s (--duration), each request a multipart upload (field `image`) of one real photo
  * (--photo PATH; default compreface_samples/images/000_5.jpg, 819x546, 5 faces, all found with the

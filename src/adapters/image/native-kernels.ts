@@ -1,10 +1,10 @@
 /**
  * The pixel loops in C++ (native/pixel-kernels.cc): the box-filter shrink and the two bilinear
  * warps, computing exactly what the JS loops in box-downsample.ts and pixel-ops.ts compute (same
- * samples, same double arithmetic and order, same rounding), 1.7–3.6x faster
- * (docs/benchmarks.md). `npm ci` builds them (scripts/build-native.mjs, node-gyp with the
- * machine's C++ compiler); where that build failed, the JS loops run and start-up says so. Each thread (the HTTP thread, every worker)
- * chooses once, at start, through `usePixelKernels` (config VISAGE_PIXEL_KERNELS).
+ * samples, same double arithmetic and order, same rounding), 3–4x faster (docs/benchmarks.md).
+ * `npm ci` builds them (scripts/build-native.mjs, node-gyp with the machine's C++ compiler);
+ * where that build failed, the JS loops run and start-up says so. Each thread (the HTTP thread,
+ * every worker) chooses once, at start, through `usePixelKernels` (config VISAGE_PIXEL_KERNELS).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

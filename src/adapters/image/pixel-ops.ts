@@ -1,7 +1,8 @@
 /**
  * Pixel operations the model adapters share: bilinear sampling into CHW float tensors (with each
- * model's colour order and normalisation), crops and similarity-warps. Plain loops over
- * Uint8Array: a 112x112 warp is about 40k samples, far below inference cost.
+ * model's colour order and normalisation), crops and similarity-warps. The warps run in C++ when
+ * the native kernels are built (native-kernels.ts); the loops here are the fallback and the
+ * reference they match float for float.
  */
 import type { Box, RgbImage } from '../../domain/face.model.js';
 import { nativeKernels, type WarpArgs } from './native-kernels.js';
@@ -20,6 +21,10 @@ export interface TensorSpec {
 export type Affine = [number, number, number, number, number, number];
 
 const chan = (v: number | [number, number, number], c: number) => (typeof v === 'number' ? v : v[c]!);
+/** The source channel read for each tensor channel. */
+const sourceChannels = (spec: TensorSpec): [number, number, number] => (spec.colour === 'BGR' ? [2, 1, 0] : [0, 1, 2]);
+/** Axis-aligned colour warps (scale, shift, mirror) take the separable path. */
+const isSeparable = (m: Affine, spec: TensorSpec) => m[1] === 0 && m[3] === 0 && spec.colour !== 'GREY';
 
 /**
  * Samples `img` at destination pixels mapped through `m` (dst → src), bilinear, edge pixels
@@ -32,17 +37,17 @@ export function warpToTensor(img: RgbImage, m: Affine, spec: TensorSpec, out?: F
     // The same arithmetic as the loops below, term for term (native-kernels.ts).
     const channels = spec.colour === 'GREY' ? 1 : 3;
     const t = out ?? new Float32Array(channels * spec.width * spec.height);
-    const [s0, s1, s2] = spec.colour === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    const [s0, s1, s2] = sourceChannels(spec);
     const args: WarpArgs = [
       img.data, img.width, img.height, ...m, spec.width, spec.height, channels, s0, s1, s2,
       chan(spec.mean, 0), chan(spec.mean, 1), chan(spec.mean, 2),
       1 / chan(spec.std, 0), 1 / chan(spec.std, 1), 1 / chan(spec.std, 2), t, offset,
     ];
-    if (m[1] === 0 && m[3] === 0 && channels === 3) native.separableWarp(...args);
+    if (isSeparable(m, spec)) native.separableWarp(...args);
     else native.affineWarp(...args);
     return t;
   }
-  if (m[1] === 0 && m[3] === 0 && spec.colour !== 'GREY') return separableWarpToTensor(img, m, spec, out, offset);
+  if (isSeparable(m, spec)) return separableWarpToTensor(img, m, spec, out, offset);
   return affineWarpToTensor(img, m, spec, out, offset);
 }
 
@@ -55,7 +60,7 @@ export function affineWarpToTensor(img: RgbImage, m: Affine, spec: TensorSpec, o
   const src = img.data;
   const sw = img.width;
   const sh = img.height;
-  const order = colour === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  const order = sourceChannels(spec);
   const mean = [chan(spec.mean, 0), chan(spec.mean, 1), chan(spec.mean, 2)];
   const inv = [1 / chan(spec.std, 0), 1 / chan(spec.std, 1), 1 / chan(spec.std, 2)];
   for (let y = 0; y < H; y++) {
@@ -137,7 +142,7 @@ function separableWarpToTensor(img: RgbImage, m: Affine, spec: TensorSpec, out?:
   // sx = m0·x + m1·y + m2 with m1 = 0; 0·y is 0, so this is the generic path's value.
   const cols = axis(W, m[0], m[2], sw);
   const rows = axis(H, m[4], m[5], img.height);
-  const [s0, s1, s2] = spec.colour === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  const [s0, s1, s2] = sourceChannels(spec);
   const m0 = chan(spec.mean, 0), m1 = chan(spec.mean, 1), m2 = chan(spec.mean, 2);
   const k0 = 1 / chan(spec.std, 0), k1 = 1 / chan(spec.std, 1), k2 = 1 / chan(spec.std, 2);
   const o1 = offset + plane, o2 = offset + 2 * plane;

@@ -10,10 +10,10 @@
  * reads the caller's pixels by address, the pool keeps them alive until the worker answers, and
  * the worker detaches its view before answering. Copying the bench's photos cost the HTTP thread
  * ~4.8 ms of CPU per photo with both workers busy (a 36 MP photo alone: 25 ms) and the workers
- * memory bandwidth; in place, the bench's two workers went from ~80 to ~100 photos/s. Callers must not change the pixels until
- * the promise settles (none does: decoded photos are never written). Without the kernels, each
- * photo is copied into one of the worker's shared buffers, the next while the worker runs the
- * current one.
+ * memory bandwidth; in place, the bench's two workers went from ~80 to ~100 photos/s. Callers
+ * must not change the pixels until the promise settles (none does: decoded photos are never
+ * written). Without the kernels, each photo is copied into one of the worker's shared buffers,
+ * the next while the worker runs the current one.
  */
 import { Worker } from 'node:worker_threads';
 import { VisageError } from '../../domain/error.registry.js';

@@ -233,7 +233,7 @@ export function correctRfbBox(b: Box, o: Pick<RfbDetectorOptions, 'shiftDown' | 
 }
 
 /** The pass saw faces, and every candidate worth a second look is a confident, large enough face. */
-function isSure(pass: PassDetections, e: NonNullable<RfbDetectorOptions['earlyExit']>): boolean {
+export function isSure(pass: PassDetections, e: Pick<NonNullable<RfbDetectorOptions['earlyExit']>, 'score' | 'minInput' | 'ignoreBelow'>): boolean {
   const seen = pass.boxes.filter((b) => b.score >= e.ignoreBelow);
   return seen.length > 0 && seen.every((b) => b.score >= e.score && (b.box.x2 - b.box.x1) * pass.scale >= e.minInput);
 }
