@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SharpDecoder } from '../src/adapters/image/sharp-decoder.adapter.js';
 import { correctRfbBox, isSure, RfbDetector } from '../src/adapters/onnx/rfb-detector.adapter.js';
-import { DetectionTally, readLabels, selectImages, type LabelledImage } from '../src/cli/eval/detection.eval.js';
+import { DetectionTally, readLabels, selectImages, type LabelledImage } from '../src/eval/detection.eval.js';
 import { fuseVotes, nms, type FusionOptions, type PassDetections, type ScoredBox } from '../src/domain/nms.rules.js';
 
 const dataDir = process.env.EVAL_DIR ?? '../shared/eval';

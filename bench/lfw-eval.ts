@@ -6,7 +6,7 @@
 import { SharpDecoder } from '../src/adapters/image/sharp-decoder.adapter.js';
 import { ARCFACE_SPEC, ArcFaceEmbedder } from '../src/adapters/onnx/arcface-embedder.adapter.js';
 import { Landmark68Locator } from '../src/adapters/onnx/landmark68.adapter.js';
-import { evalLfw } from '../src/cli/eval/lfw.eval.js';
+import { evalLfw } from '../src/eval/lfw.eval.js';
 import type { FaceDetector } from '../src/ports/face-models.port.js';
 
 const args = process.argv.slice(2);

@@ -8,7 +8,7 @@
 import ort from 'onnxruntime-node';
 import { MODEL_FILES, readVerifiedModelFile } from '../src/adapters/models/model-files.registry.js';
 import { createSession, runSession, type OptimizationLevel } from '../src/adapters/onnx/onnx-session.js';
-import { median } from '../src/cli/eval/stats.js';
+import { median } from '../src/eval/stats.js';
 
 const runs = Number(process.argv[2] ?? 30);
 const models = {

@@ -1,5 +1,5 @@
 /** Summaries and the printed tables of the photo benchmark. */
-import { median, percentile } from '../src/cli/eval/stats.js';
+import { median, percentile } from '../src/eval/stats.js';
 import type { StageTimes } from './peer-protocol.js';
 
 export interface Dist {

@@ -7,7 +7,7 @@ import type { StageTimes } from './peer-protocol.js';
 export const ANALYZE = { minFaceSize: 20, maxFaces: 100, landmarks68: false, attributes: [] as [], templates: true };
 
 export async function startPool(size: number): Promise<FaceAnalyzer> {
-  const { createFaceAnalyzer } = await import('../src/adapters/models/face-analyzer.factory.js');
+  const { createFaceAnalyzer } = await import('../src/main/face-analyzer.compose.js');
   return createFaceAnalyzer({ poolSize: size });
 }
 

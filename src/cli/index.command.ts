@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.loader.js';
-import type { BulkItem, BulkItemResult, GalleryService } from '../core/gallery.service.js';
+import type { BulkItem, BulkItemResult, GalleryService } from '../core/index.js';
 import { isVisageError } from '../domain/error.registry.js';
 import { MAX_BULK_ITEMS } from '../domain/gallery.rules.js';
 import { buildLocalStack, type AnalyzerLoader, type LocalStack } from '../main/services.compose.js';

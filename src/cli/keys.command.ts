@@ -4,11 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.loader.js';
-import { CreditsService } from '../core/credits.service.js';
-import type { KeyView } from '../core/keys.service.js';
+import { CreditsService, type KeyView, systemClock } from '../core/index.js';
 import { validateAccountId } from '../domain/auth.model.js';
 import { buildKeysService, openAccountStore } from '../main/accounts.compose.js';
-import { systemClock } from '../ports/clock.port.js';
 
 export const KEYS_USAGE = `Usage:
   visage keys create [--account A] [--name N] [--scopes detect,verify,galleries:read,galleries:write,search,admin|all]

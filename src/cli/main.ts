@@ -5,10 +5,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.loader.js';
-import type { ImageInput, VerifySide } from '../core/face.service.js';
+import type { ImageInput, VerifySide } from '../core/index.js';
 import { isVisageError } from '../domain/error.registry.js';
 import { parseFaceOptions } from '../domain/face-options.rules.js';
-import { mapDetect, mapVerify } from '../http/mappers/face.mapper.js';
+import { mapDetect, mapVerify } from '../http/v1/mappers/face.mapper.js';
 import { buildFaceService, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from '../main/services.compose.js';
 import { formatDetectTable, formatVerify } from './output.format.js';
 
@@ -158,8 +158,9 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
         code = await (await import('./keys.command.js')).keysCommand(rest, { env: deps.env, stdout: out });
         break;
       case 'eval': {
-        const { runEval } = await import('./eval/run-eval.js');
-        await runEval(rest);
+        const { runEval } = await import('../eval/run-eval.js');
+        const { EVAL_SECTION_SCRIPT } = await import('../main/eval.compose.js');
+        await runEval(rest, EVAL_SECTION_SCRIPT);
         break;
       }
       case '--version':

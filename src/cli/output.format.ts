@@ -1,5 +1,5 @@
 /** Human-readable CLI output of the same JSON the HTTP API returns. */
-import type { mapDetect, mapVerify } from '../http/mappers/face.mapper.js';
+import type { mapDetect, mapVerify } from '../http/v1/mappers/face.mapper.js';
 
 type DetectJson = ReturnType<typeof mapDetect>;
 type VerifyJson = ReturnType<typeof mapVerify>;

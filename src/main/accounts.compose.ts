@@ -4,7 +4,7 @@
  * bootstrap: with no key at all and no admin key in config, one admin key is made and printed once.
  */
 import { join } from 'node:path';
-import { SqliteAccountStore } from '../adapters/store/sqlite-account.store.js';
+import { SqliteAccountStore } from '../adapters/store/sqlite/sqlite-account.store.js';
 import type { Config } from '../config/config.schema.js';
 import { AbuseGuard } from '../core/abuse-guard.js';
 import { AuditService } from '../core/audit.service.js';
@@ -13,7 +13,7 @@ import { CreditsService } from '../core/credits.service.js';
 import { KeysService } from '../core/keys.service.js';
 import { RateLimiter } from '../core/rate-limiter.js';
 import { sha256Hex } from '../core/secret-hash.js';
-import type { AccountDeps } from '../http/app.js';
+import type { AccountDeps } from './app.compose.js';
 import type { AccountStore } from '../ports/account-store.port.js';
 import { systemClock, type Clock } from '../ports/clock.port.js';
 

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
-import { buildApp } from '../http/app.js';
+import { buildApp } from './app.compose.js';
 import { usePixelKernels } from '../adapters/image/native-kernels.js';
 import { hasNodeFlags } from './node-flags.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';

@@ -3,16 +3,16 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFaceAnalyzer } from '../adapters/models/face-analyzer.factory.js';
-import type { EngineOptions } from '../adapters/models/face-models.loader.js';
-import { SqliteFaceStore } from '../adapters/store/sqlite-face.store.js';
-import { UsearchIndexProvider, type UsearchIndexOptions } from '../adapters/store/usearch-vector.index.js';
+import { createFaceAnalyzer } from './face-analyzer.compose.js';
+import type { EngineOptions } from './face-models.compose.js';
+import { SqliteFaceStore } from '../adapters/store/sqlite/sqlite-face.store.js';
+import { UsearchIndexProvider, type UsearchIndexOptions } from '../adapters/index/usearch-vector.index.js';
 import { FaceIndexRegistry } from '../core/face-index.registry.js';
 import { GalleryService } from '../core/gallery.service.js';
 import { DEFAULT_ACCOUNT } from '../ports/face-store.port.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';
 import { SharpDecoder } from '../adapters/image/sharp-decoder.adapter.js';
-import { UrlFetcher } from '../adapters/net/url-fetcher.adapter.js';
+import { UrlFetcher, type Resolver } from '../adapters/net/url-fetcher.adapter.js';
 import { SharpThumbnailer } from '../adapters/image/sharp-thumbnailer.adapter.js';
 import type { Config } from '../config/config.schema.js';
 import { FaceService } from '../core/face.service.js';
@@ -31,13 +31,14 @@ export function indexOptions(config: Config): UsearchIndexOptions {
   return { exactLimit: config.indexExactLimit, quantization: config.indexQuantization, expansionSearch: config.indexEfSearch };
 }
 
-export function buildFetcher(config: Config): UrlFetcher {
-  return new UrlFetcher({ timeoutMs: config.urlFetchTimeoutMs, maxBytes: config.urlFetchMaxBytes, allowPrivate: config.urlAllowPrivate });
+/** `resolve` replaces DNS (tests point a public name at a local server). */
+export function buildFetcher(config: Config, resolve?: Resolver): UrlFetcher {
+  return new UrlFetcher({ timeoutMs: config.urlFetchTimeoutMs, maxBytes: config.urlFetchMaxBytes, allowPrivate: config.urlAllowPrivate, resolve });
 }
 
-export function buildFaceService(config: Config, analyzer: FaceAnalyzer): FaceService {
+export function buildFaceService(config: Config, analyzer: FaceAnalyzer, resolve?: Resolver): FaceService {
   const decoder = new SharpDecoder({ maxPixels: config.maxPixels, maxAnalysisSide: config.maxAnalysisSide });
-  return new FaceService({ analyzer, decoder, fetcher: buildFetcher(config) }, { minFaceSize: config.defaultMinFaceSize, maxFaces: config.defaultMaxFaces });
+  return new FaceService({ analyzer, decoder, fetcher: buildFetcher(config, resolve) }, { minFaceSize: config.defaultMinFaceSize, maxFaces: config.defaultMaxFaces });
 }
 
 export interface GalleryStack {
@@ -48,12 +49,12 @@ export interface GalleryStack {
 }
 
 /** The durable store under the data dir: SQLite (system of record) and the per-gallery indexes. */
-export function buildGalleries(config: Config, faceService: FaceService, log: ProgressLog): GalleryStack {
+export function buildGalleries(config: Config, faceService: FaceService, log: ProgressLog, resolve?: Resolver): GalleryStack {
   mkdirSync(config.dataDir, { recursive: true });
   const store = SqliteFaceStore.open(join(config.dataDir, 'visage.db'));
   const indexes = new FaceIndexRegistry(store, new UsearchIndexProvider(join(config.dataDir, 'index'), indexOptions(config)), log);
   const thumbnailer = new SharpThumbnailer(config.maxPixels);
-  const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: buildFetcher(config), thumbnailer });
+  const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: buildFetcher(config, resolve), thumbnailer });
   return {
     galleries,
     warmUp: async () => indexes.warmUp(await store.listGalleries(DEFAULT_ACCOUNT)),

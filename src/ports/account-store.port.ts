@@ -40,7 +40,7 @@ export interface AuditQuery {
   limit: number;
 }
 
-/** `block`: minutes after repeated invalid keys (FaceHub 1S290/D); `ban`: the long one (1S290/A). */
+/** `block`: minutes after repeated invalid keys; `ban`: the long one after repeated blocks. */
 export type BanKind = 'block' | 'ban';
 
 export interface IpBan {

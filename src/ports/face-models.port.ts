@@ -99,3 +99,14 @@ export interface FaceModels {
 }
 
 export type { AnalyzedFace };
+
+/** How the pixel loops run: the C++ kernels when built (auto), required (native), or JS. */
+export type PixelKernelMode = 'auto' | 'native' | 'js';
+
+/** Engine settings that change what the models do (from config; plain data, sent to workers). */
+export interface EngineOptions {
+  /** The detector's coarse-to-fine early exit (RfbDetectorOptions.earlyExit); default on. */
+  detectorEarlyExit?: boolean;
+  /** C++ or JS pixel loops (native-kernels.ts); default auto. */
+  pixelKernels?: PixelKernelMode;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SqliteAccountStore } from '../../src/adapters/store/sqlite-account.store.js';
+import { SqliteAccountStore } from '../../src/adapters/store/sqlite/sqlite-account.store.js';
 import { AbuseGuard } from '../../src/core/abuse-guard.js';
 import { isVisageError } from '../../src/domain/error.registry.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { SharpDecoder } from '../../src/adapters/image/sharp-decoder.adapter.js';
-import { createFaceAnalyzer } from '../../src/adapters/models/face-analyzer.factory.js';
+import { createFaceAnalyzer } from '../../src/main/face-analyzer.compose.js';
 import { FaceService } from '../../src/core/face.service.js';
 import { VisageError } from '../../src/domain/error.registry.js';
 import { EVAL_DIR, evalPhoto } from '../helpers/eval-photos.js';

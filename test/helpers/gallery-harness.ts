@@ -1,7 +1,7 @@
 /** A gallery service over a real store and index in a data dir, with a synthetic 32-d "model". */
 import { join } from 'node:path';
-import { SqliteFaceStore } from '../../src/adapters/store/sqlite-face.store.js';
-import { UsearchIndexProvider } from '../../src/adapters/store/usearch-vector.index.js';
+import { SqliteFaceStore } from '../../src/adapters/store/sqlite/sqlite-face.store.js';
+import { UsearchIndexProvider } from '../../src/adapters/index/usearch-vector.index.js';
 import { FaceIndexRegistry } from '../../src/core/face-index.registry.js';
 import { GalleryService, type Templater } from '../../src/core/gallery.service.js';
 import type { EmbedderInfo } from '../../src/domain/model.info.js';

@@ -1,14 +1,20 @@
 /**
- * Builds the real HTTP app for tests. Pass `analyzer` to swap in the real engine
- * (`createFaceAnalyzer`) instead of the fake; everything else is the production wiring.
+ * Builds the real HTTP app for tests through the server's own composition functions
+ * (main/services.compose.ts and main/app.compose.ts): the same face service, galleries over
+ * SQLite and usearch in a temporary data dir, the same plugins and routes. What differs: the
+ * fake analyzer unless `analyzer` is given, no accounts (the API acts for the default account;
+ * test/http/v1/auth.e2e.test.ts covers keys on a live server), no logger.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { SharpDecoder } from '../../src/adapters/image/sharp-decoder.adapter.js';
-import { UrlFetcher, type Resolver } from '../../src/adapters/net/url-fetcher.adapter.js';
+import type { Resolver } from '../../src/adapters/net/url-fetcher.adapter.js';
 import { defaultConfig } from '../../src/config/config.loader.js';
 import type { Config } from '../../src/config/config.schema.js';
-import { FaceService } from '../../src/core/face.service.js';
-import { buildApp } from '../../src/http/app.js';
+import type { GalleryService } from '../../src/core/index.js';
+import { buildApp } from '../../src/main/app.compose.js';
+import { buildFaceService, buildGalleries } from '../../src/main/services.compose.js';
 import type { FaceAnalyzer } from '../../src/ports/face-analyzer.port.js';
 import { FakeAnalyzer } from './fake-analyzer.js';
 
@@ -19,19 +25,27 @@ export interface TestAppOptions {
   resolve?: Resolver;
 }
 
-export async function buildTestApp(o: TestAppOptions = {}): Promise<{ app: FastifyInstance; analyzer: FaceAnalyzer; config: Config }> {
-  const config: Config = Object.freeze({ ...defaultConfig(), logLevel: 'silent', ...o.config });
+export interface TestApp {
+  app: FastifyInstance;
+  analyzer: FaceAnalyzer;
+  config: Config;
+  galleries: GalleryService;
+}
+
+const silent = { info() {}, warn() {} };
+
+export async function buildTestApp(o: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = o.config?.dataDir ?? mkdtempSync(join(tmpdir(), 'visage-app-'));
+  const config: Config = Object.freeze({ ...defaultConfig(), logLevel: 'silent', ...o.config, dataDir });
   const analyzer = o.analyzer ?? new FakeAnalyzer();
-  const decoder = new SharpDecoder({ maxPixels: config.maxPixels });
-  const fetcher = new UrlFetcher({
-    timeoutMs: config.urlFetchTimeoutMs,
-    maxBytes: config.urlFetchMaxBytes,
-    allowPrivate: config.urlAllowPrivate,
-    resolve: o.resolve,
+  const faceService = buildFaceService(config, analyzer, o.resolve);
+  const stack = buildGalleries(config, faceService, silent, o.resolve);
+  const app = await buildApp({ config, faceService, galleries: stack.galleries, ready: o.ready ?? (() => true), logger: false, version: 'test' });
+  app.addHook('onClose', async () => {
+    await stack.close();
+    if (!o.config?.dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
-  const faceService = new FaceService({ analyzer, decoder, fetcher }, { minFaceSize: config.defaultMinFaceSize, maxFaces: config.defaultMaxFaces });
-  const app = await buildApp({ config, faceService, ready: o.ready ?? (() => true), logger: false, version: 'test' });
-  return { app, analyzer, config };
+  return { app, analyzer, config, galleries: stack.galleries };
 }
 
 /** A multipart/form-data body built by hand, so tests need no extra package. */

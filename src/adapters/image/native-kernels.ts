@@ -7,6 +7,7 @@
  * every worker) chooses once, at start, through `usePixelKernels` (config VISAGE_PIXEL_KERNELS).
  */
 import { existsSync } from 'node:fs';
+import type { PixelKernelMode } from '../../ports/face-models.port.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -33,7 +34,7 @@ export type WarpArgs = [
   out: Float32Array, offset: number,
 ];
 
-export type PixelKernelMode = 'auto' | 'native' | 'js';
+export type { PixelKernelMode };
 
 /** Where node-gyp leaves the addon, from this file's folder (src/adapters/image). */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/visage_pixel_kernels.node', import.meta.url));

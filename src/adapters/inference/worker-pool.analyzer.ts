@@ -20,11 +20,9 @@ import { VisageError } from '../../domain/error.registry.js';
 import type { AnalyzedFace, RgbImage } from '../../domain/face.model.js';
 import type { EmbedderInfo, ModelInfo } from '../../domain/model.info.js';
 import type { AnalyzeOptions, FaceAnalyzer } from '../../ports/face-analyzer.port.js';
+import type { EngineOptions } from '../../ports/face-models.port.js';
 import { nativeAddon, type NativePixelKernels } from '../image/native-kernels.js';
-import type { EngineOptions } from '../models/face-models.loader.js';
 import type { AnalyzeRequest, WorkerMessage } from './worker-protocol.js';
-
-const ENTRY = new URL('./analysis.worker-entry.mjs', import.meta.url);
 
 interface Task {
   req: Omit<AnalyzeRequest, 'buffer' | 'pixels' | 'address'>;
@@ -60,6 +58,11 @@ export interface WorkerPoolOptions {
   maxQueue: number;
   /** Passed to every worker's model loader. */
   engine: EngineOptions;
+  /**
+   * The worker's script: a composition root that builds the pipeline from the models (this
+   * adapter only runs it, so it needs no knowledge of the core).
+   */
+  entry: URL;
 }
 
 export class WorkerPoolAnalyzer implements FaceAnalyzer {
@@ -165,7 +168,7 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
 
   private spawn(): Promise<void> {
     return new Promise((resolveReady, rejectReady) => {
-      const worker = new Worker(ENTRY, { workerData: this.options.engine });
+      const worker = new Worker(this.options.entry, { workerData: this.options.engine });
       const slot: Slot = { worker, tasks: new Map(), pixels: [] };
       let ready = false;
       worker.on('message', (m: WorkerMessage) => {

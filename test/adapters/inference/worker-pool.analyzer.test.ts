@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SharpDecoder } from '../../../src/adapters/image/sharp-decoder.adapter.js';
-import { createFaceAnalyzer } from '../../../src/adapters/models/face-analyzer.factory.js';
+import { createFaceAnalyzer } from '../../../src/main/face-analyzer.compose.js';
 import { evalPhoto } from '../../helpers/eval-photos.js';
 
 const decoder = new SharpDecoder({ maxPixels: 50e6 });

@@ -1,0 +1,282 @@
+/**
+ * The account store on SQLite, in the same file as the galleries (its own connection, WAL).
+ * better-sqlite3 is synchronous, so each statement below runs to completion before another
+ * request's: the credit spend is ONE conditional UPDATE, atomic without a transaction.
+ * synchronous=NORMAL here (FULL for the face store): a ledger write is not worth an fsync per
+ * request; in WAL mode NORMAL loses at most the last commits on power loss, never consistency.
+ */
+import type Database from 'better-sqlite3';
+import type { ApiKey, Scope } from '../../../domain/auth.model.js';
+import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, IpBan } from '../../../ports/account-store.port.js';
+import { openDatabase, StatementCache } from './sqlite-database.js';
+
+interface KeyRow {
+  id: string;
+  account_id: string;
+  name: string;
+  kind: 'token' | 'password';
+  secret_hash: string;
+  login: string | null;
+  scopes: string;
+  allow_ips: string;
+  rate_per_sec: number | null;
+  rate_burst: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+function toKey(r: KeyRow): ApiKey {
+  return {
+    id: r.id,
+    account: r.account_id,
+    name: r.name,
+    kind: r.kind,
+    secretHash: r.secret_hash,
+    login: r.login,
+    scopes: JSON.parse(r.scopes) as Scope[],
+    allowIps: JSON.parse(r.allow_ips) as string[],
+    rateLimit: r.rate_per_sec === null ? null : { perSecond: r.rate_per_sec, burst: r.rate_burst ?? Math.max(1, Math.ceil(r.rate_per_sec)) },
+    expiresAt: date(r.expires_at),
+    revokedAt: date(r.revoked_at),
+    createdAt: new Date(r.created_at),
+  };
+}
+
+interface AccountRow {
+  id: string;
+  monthly_credits: number | null;
+  created_at: number;
+}
+const toAccount = (r: AccountRow): Account => ({ id: r.id, monthlyCredits: r.monthly_credits, createdAt: new Date(r.created_at) });
+
+interface BanRow {
+  ip: string;
+  kind: 'block' | 'ban';
+  until: number;
+  strikes: number;
+  reason: string;
+  updated_at: number;
+}
+const toBan = (r: BanRow): IpBan => ({ ip: r.ip, kind: r.kind, until: new Date(r.until), strikes: r.strikes, reason: r.reason, updatedAt: new Date(r.updated_at) });
+
+export class SqliteAccountStore implements AccountStore {
+  private readonly stmts: StatementCache;
+
+  private constructor(private readonly db: Database.Database) {
+    this.stmts = new StatementCache(db);
+  }
+
+  /** NORMAL sync: usage counters need no fsync per request; a process crash still loses nothing committed. */
+  static open(path: string): SqliteAccountStore {
+    return new SqliteAccountStore(openDatabase(path, { synchronous: 'NORMAL' }));
+  }
+
+  private st(sql: string): Database.Statement {
+    return this.stmts.get(sql);
+  }
+
+  // ---- accounts ----
+
+  async ensureAccount(id: string, monthlyCredits: number | null): Promise<Account> {
+    this.st('INSERT OR IGNORE INTO accounts (id, monthly_credits, created_at) VALUES (?, ?, ?)').run(id, monthlyCredits, Date.now());
+    return (await this.getAccount(id))!;
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    const r = this.st('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+    return r ? toAccount(r) : null;
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return (this.st('SELECT * FROM accounts ORDER BY id').all() as AccountRow[]).map(toAccount);
+  }
+
+  async setMonthlyCredits(id: string, monthlyCredits: number | null): Promise<Account | null> {
+    const r = this.st('UPDATE accounts SET monthly_credits = ? WHERE id = ? RETURNING *').get(monthlyCredits, id) as AccountRow | undefined;
+    return r ? toAccount(r) : null;
+  }
+
+  // ---- keys ----
+
+  async insertKey(k: ApiKey): Promise<void> {
+    this.st(
+      `INSERT INTO api_keys (id, account_id, name, kind, secret_hash, login, scopes, allow_ips, rate_per_sec, rate_burst, expires_at, revoked_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      k.id,
+      k.account,
+      k.name,
+      k.kind,
+      k.secretHash,
+      k.login,
+      JSON.stringify(k.scopes),
+      JSON.stringify(k.allowIps),
+      k.rateLimit?.perSecond ?? null,
+      k.rateLimit?.burst ?? null,
+      k.expiresAt?.getTime() ?? null,
+      k.revokedAt?.getTime() ?? null,
+      k.createdAt.getTime(),
+    );
+  }
+
+  private keyWhere(where: string, ...args: unknown[]): ApiKey | null {
+    const r = this.st(`SELECT * FROM api_keys WHERE ${where}`).get(...args) as KeyRow | undefined;
+    return r ? toKey(r) : null;
+  }
+
+  async getKey(id: string): Promise<ApiKey | null> {
+    return this.keyWhere('id = ?', id);
+  }
+
+  async findKeyByHash(secretHash: string): Promise<ApiKey | null> {
+    return this.keyWhere("kind = 'token' AND secret_hash = ?", secretHash);
+  }
+
+  async findKeyByLogin(login: string): Promise<ApiKey | null> {
+    return this.keyWhere("kind = 'password' AND login = ?", login);
+  }
+
+  async listKeys(account?: string): Promise<ApiKey[]> {
+    const rows = (account === undefined
+      ? this.st('SELECT * FROM api_keys ORDER BY created_at, id').all()
+      : this.st('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id').all(account)) as KeyRow[];
+    return rows.map(toKey);
+  }
+
+  async revokeKey(id: string, at: Date): Promise<boolean> {
+    return this.st('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at.getTime(), id).changes === 1;
+  }
+
+  async replaceSecret(id: string, secretHash: string): Promise<ApiKey | null> {
+    const r = this.st('UPDATE api_keys SET secret_hash = ? WHERE id = ? AND revoked_at IS NULL RETURNING *').get(secretHash, id) as KeyRow | undefined;
+    return r ? toKey(r) : null;
+  }
+
+  async countActiveKeys(): Promise<number> {
+    return (this.st('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL').get() as { n: number }).n;
+  }
+
+  // ---- credits ----
+
+  private readonly spendTx = (account: string, period: string, operation: string, cost: number, allowance: number | null): boolean =>
+    this.db.transaction(() => {
+      this.st('INSERT OR IGNORE INTO credit_ledger (account_id, period, spent) VALUES (?, ?, 0)').run(account, period);
+      // The check and the write are one statement: no other spend can slip in between.
+      const ok =
+        this.st('UPDATE credit_ledger SET spent = spent + ? WHERE account_id = ? AND period = ? AND (? IS NULL OR spent + ? <= ?)').run(
+          cost,
+          account,
+          period,
+          allowance,
+          cost,
+          allowance,
+        ).changes === 1;
+      if (ok) this.bumpUsage(account, period, operation, cost);
+      return ok;
+    })();
+
+  private bumpUsage(account: string, period: string, operation: string, delta: number): void {
+    this.st(
+      `INSERT INTO credit_usage (account_id, period, operation, count) VALUES (?, ?, ?, ?)
+       ON CONFLICT (account_id, period, operation) DO UPDATE SET count = count + excluded.count`,
+    ).run(account, period, operation, delta);
+  }
+
+  async spendCredits(account: string, period: string, operation: string, cost: number, allowance: number | null): Promise<boolean> {
+    return this.spendTx(account, period, operation, cost, allowance);
+  }
+
+  async refundCredits(account: string, period: string, operation: string, cost: number): Promise<void> {
+    this.db.transaction(() => {
+      this.st('UPDATE credit_ledger SET spent = MAX(0, spent - ?) WHERE account_id = ? AND period = ?').run(cost, account, period);
+      this.bumpUsage(account, period, operation, -cost);
+    })();
+  }
+
+  async creditUsage(account: string, period: string): Promise<CreditUsage> {
+    const spent = (this.st('SELECT spent FROM credit_ledger WHERE account_id = ? AND period = ?').get(account, period) as { spent: number } | undefined)?.spent ?? 0;
+    const rows = this.st('SELECT operation, count FROM credit_usage WHERE account_id = ? AND period = ? AND count > 0 ORDER BY operation').all(account, period) as {
+      operation: string;
+      count: number;
+    }[];
+    return { spent, byOperation: Object.fromEntries(rows.map((r) => [r.operation, r.count])) };
+  }
+
+  // ---- audit ----
+
+  async appendAudit(e: AuditEntry): Promise<void> {
+    this.st('INSERT INTO audit_log (at, request_id, account_id, key_id, ip, action, target, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      e.at.getTime(),
+      e.requestId,
+      e.account,
+      e.keyId,
+      e.ip,
+      e.action,
+      e.target,
+      e.status,
+    );
+  }
+
+  async queryAudit(q: AuditQuery): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.account !== undefined) (where.push('account_id = ?'), args.push(q.account));
+    if (q.action !== undefined) (where.push('action = ?'), args.push(q.action));
+    if (q.since !== undefined) (where.push('at >= ?'), args.push(q.since.getTime()));
+    if (q.until !== undefined) (where.push('at < ?'), args.push(q.until.getTime()));
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.st(sql).all(...args, q.limit) as {
+      at: number;
+      request_id: string;
+      account_id: string;
+      key_id: string | null;
+      ip: string;
+      action: string;
+      target: string | null;
+      status: number;
+    }[];
+    return rows.map((r) => ({
+      at: new Date(r.at),
+      requestId: r.request_id,
+      account: r.account_id,
+      keyId: r.key_id,
+      ip: r.ip,
+      action: r.action,
+      target: r.target,
+      status: r.status,
+    }));
+  }
+
+  async pruneAudit(before: Date): Promise<number> {
+    return this.st('DELETE FROM audit_log WHERE at < ?').run(before.getTime()).changes;
+  }
+
+  // ---- bans ----
+
+  async putBan(b: IpBan): Promise<void> {
+    this.st(
+      `INSERT INTO ip_bans (ip, kind, until, strikes, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (ip) DO UPDATE SET kind = excluded.kind, until = excluded.until, strikes = excluded.strikes, reason = excluded.reason, updated_at = excluded.updated_at`,
+    ).run(b.ip, b.kind, b.until.getTime(), b.strikes, b.reason, b.updatedAt.getTime());
+  }
+
+  async getBan(ip: string): Promise<IpBan | null> {
+    const r = this.st('SELECT * FROM ip_bans WHERE ip = ?').get(ip) as BanRow | undefined;
+    return r ? toBan(r) : null;
+  }
+
+  async activeBans(now: Date): Promise<IpBan[]> {
+    return (this.st('SELECT * FROM ip_bans WHERE until > ? ORDER BY until DESC').all(now.getTime()) as BanRow[]).map(toBan);
+  }
+
+  async deleteBan(ip: string): Promise<boolean> {
+    return this.st('DELETE FROM ip_bans WHERE ip = ?').run(ip).changes === 1;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Every vendor dialect the server speaks, one line each. Adding a dialect is one folder under
+ * src/compat/<vendor>/ (an encapsulated plugin over the core's public entry and http/shared)
+ * and one line here; the composition root mounts each under its prefix.
+ */
+import type { Dialect } from '../http/shared/surface.js';
+
+export const DIALECTS: readonly Dialect[] = [];

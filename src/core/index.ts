@@ -1,0 +1,17 @@
+/**
+ * The core's public entry: what the surfaces (http/shared, /v1, each dialect, the CLI, the
+ * eval) may use. Everything else under core/ is internal, and the port types a surface needs
+ * are re-exported here so that surfaces never reach into ports/.
+ */
+export * from './abuse-guard.js';
+export * from './audit.service.js';
+export * from './auth.service.js';
+export * from './credits.service.js';
+export * from './face.service.js';
+export * from './gallery.service.js';
+export * from './keys.service.js';
+export * from './rate-limiter.js';
+export type { AuditEntry, IpBan } from '../ports/account-store.port.js';
+export type { FacePage, FaceRef, Gallery, StoredFace } from '../ports/face-store.port.js';
+export { DEFAULT_ACCOUNT } from '../ports/face-store.port.js';
+export { systemClock, type Clock } from '../ports/clock.port.js';

@@ -1,0 +1,43 @@
+/**
+ * What every API surface (the native /v1 API, each vendor dialect) is handed by the composition
+ * root: the core's services and the few settings a surface needs. A surface is one encapsulated
+ * Fastify plugin over these, with its own auth extractors, shapes and error format.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { AbuseGuard, AuditService, AuthService, CreditsService, FaceService, GalleryService, KeysService, RateLimiter } from '../../core/index.js';
+import type { RateLimit } from '../../domain/auth.model.js';
+
+/** Accounts, keys, credits and limits. Without them a surface is open and acts for the default account. */
+export interface AccountDeps {
+  auth: AuthService;
+  keys: KeysService;
+  credits: CreditsService;
+  limiter: RateLimiter;
+  guard: AbuseGuard;
+  audit: AuditService;
+  /** Mounts /v1/admin; true only when an admin key is configured. */
+  adminEnabled: boolean;
+}
+
+export interface SurfaceDeps {
+  faceService: FaceService;
+  /** Galleries, faces and 1:N search; their routes are mounted when given. */
+  galleries?: GalleryService;
+  accounts?: AccountDeps;
+  /** True once the models and indexes are loaded; until then routes answer NOT_READY. */
+  ready: () => boolean;
+  maxUploadBytes: number;
+  /** The rate limit of keys that set none. */
+  defaultRateLimit: RateLimit;
+}
+
+/**
+ * A vendor dialect: served under `prefix` on the main port, and at the root of a listener of
+ * its own when the config names a port for it (`portKey`), so a client with fixed paths changes
+ * only host and port.
+ */
+export interface Dialect {
+  name: string;
+  prefix: string;
+  plugin: FastifyPluginAsync<SurfaceDeps>;
+}

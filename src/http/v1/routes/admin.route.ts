@@ -1,0 +1,159 @@
+/**
+ * /v1/admin: keys (create, list, revoke, rotate), account credits, IP blocks and bans, and the
+ * audit log. Mounted only when an admin key is configured; every route needs the admin scope.
+ * A created or rotated secret is in the answer once and nowhere else (not in logs or audit).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { AbuseGuard, AuditService, CreditsService, CreatedKey, KeysService, KeyView, CreditReport, AuditEntry, IpBan } from '../../../core/index.js';
+import { validateAccountId } from '../../../domain/auth.model.js';
+import { VisageError } from '../../../domain/error.registry.js';
+
+export interface AdminRouteOptions {
+  keys: KeysService;
+  credits: CreditsService;
+  guard: AbuseGuard;
+  audit: AuditService;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+const mapReport = (r: CreditReport) => ({
+  account: r.account,
+  monthly_credits: r.monthlyCredits,
+  spent: r.spent,
+  remaining: r.remaining,
+  period: r.period,
+  resets_at: r.resetsAt.toISOString(),
+  usage: r.byOperation,
+});
+
+export const mapKey = (k: KeyView) => ({
+  id: k.id,
+  account: k.account,
+  name: k.name,
+  kind: k.kind,
+  login: k.login,
+  scopes: k.scopes,
+  allow_ips: k.allowIps,
+  rate_limit: k.rateLimit ? { per_second: k.rateLimit.perSecond, burst: k.rateLimit.burst } : null,
+  expires_at: iso(k.expiresAt),
+  revoked_at: iso(k.revokedAt),
+  created_at: k.createdAt.toISOString(),
+});
+
+const mapCreated = (c: CreatedKey) => ({ ...mapKey(c.key), secret: c.secret });
+
+const mapBan = (b: IpBan) => ({ ip: b.ip, kind: b.kind, until: b.until.toISOString(), strikes: b.strikes, reason: b.reason, updated_at: b.updatedAt.toISOString() });
+
+const mapAudit = (e: AuditEntry) => ({
+  at: e.at.toISOString(),
+  request_id: e.requestId,
+  account: e.account,
+  key_id: e.keyId,
+  ip: e.ip,
+  action: e.action,
+  target: e.target,
+  status: e.status,
+});
+
+const NewKeyBody = Type.Object(
+  {
+    account: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String({ maxLength: 100 })),
+    scopes: Type.Optional(Type.Union([Type.Array(Type.String(), { maxItems: 20 }), Type.String()])),
+    allow_ips: Type.Optional(Type.Union([Type.Array(Type.String(), { maxItems: 100 }), Type.String()])),
+    expires_at: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    rate_per_second: Type.Optional(Type.Number()),
+    burst: Type.Optional(Type.Integer()),
+    login: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+
+export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, o) => {
+  const tags = ['admin'];
+  const admin = { auth: { scope: 'admin' as const } };
+  const audited = (action: string) => ({ auth: { scope: 'admin' as const, audit: action } });
+
+  app.post('/keys', { config: audited('key.create'), schema: { tags, summary: 'Create an API key (its secret is shown once)', body: NewKeyBody } }, async (req, reply) => {
+    const b = req.body;
+    const created = await o.keys.create({
+      account: b.account,
+      name: b.name,
+      scopes: b.scopes,
+      allowIps: b.allow_ips,
+      expiresAt: b.expires_at,
+      rateLimit: b.rate_per_second === undefined && b.burst === undefined ? null : { perSecond: b.rate_per_second, burst: b.burst },
+      login: b.login,
+      password: b.password,
+    });
+    return reply.status(201).send(mapCreated(created));
+  });
+
+  app.get(
+    '/keys',
+    { config: admin, schema: { tags, summary: 'List API keys (never their secrets)', querystring: Type.Object({ account: Type.Optional(Type.String()) }) } },
+    async (req) => ({ keys: (await o.keys.list(req.query.account)).map(mapKey) }),
+  );
+
+  app.get('/keys/:id', { config: admin, schema: { tags, summary: 'Read an API key', params: Type.Object({ id: Type.String() }) } }, async (req) =>
+    mapKey(await o.keys.get(req.params.id)),
+  );
+
+  app.delete('/keys/:id', { config: audited('key.revoke'), schema: { tags, summary: 'Revoke an API key', params: Type.Object({ id: Type.String() }) } }, async (req, reply) => {
+    await o.keys.revoke(req.params.id);
+    return reply.status(204).send();
+  });
+
+  app.post(
+    '/keys/:id/rotate',
+    { config: audited('key.rotate'), schema: { tags, summary: 'Give a key a new secret; the old one stops working', params: Type.Object({ id: Type.String() }) } },
+    async (req) => mapCreated(await o.keys.rotate(req.params.id)),
+  );
+
+  app.get('/accounts/:account', { config: admin, schema: { tags, summary: "An account's credits and usage", params: Type.Object({ account: Type.String() }) } }, async (req) =>
+    mapReport(await o.credits.report(validateAccountId(req.params.account))),
+  );
+
+  app.put(
+    '/accounts/:account/credits',
+    {
+      config: audited('account.credits'),
+      schema: {
+        tags,
+        summary: "Set an account's monthly credits (null = unlimited)",
+        params: Type.Object({ account: Type.String() }),
+        body: Type.Object({ monthly_credits: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => mapReport(await o.credits.setMonthlyCredits(validateAccountId(req.params.account), req.body.monthly_credits)),
+  );
+
+  app.get('/bans', { config: admin, schema: { tags, summary: 'IP blocks and bans in force' } }, async () => ({ bans: (await o.guard.list()).map(mapBan) }));
+
+  app.delete('/bans/:ip', { config: audited('ban.lift'), schema: { tags, summary: 'Lift a block or ban', params: Type.Object({ ip: Type.String() }) } }, async (req, reply) => {
+    if (!(await o.guard.lift(req.params.ip))) throw new VisageError('NOT_FOUND', 'No block or ban for this IP', { param: 'ip' });
+    return reply.status(204).send();
+  });
+
+  app.get(
+    '/audit',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'The audit log, newest first',
+        querystring: Type.Object({
+          account: Type.Optional(Type.String()),
+          action: Type.Optional(Type.String()),
+          since: Type.Optional(Type.String()),
+          until: Type.Optional(Type.String()),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+        }),
+      },
+    },
+    async (req) => ({ entries: (await o.audit.query(req.query)).map(mapAudit) }),
+  );
+};

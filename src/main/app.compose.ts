@@ -1,0 +1,94 @@
+/**
+ * Builds the Fastify app from ready-made dependencies (no I/O here beyond Fastify's own), so
+ * tests and the composition root build the same app with a fake or the real analyzer.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { defaultConfig } from '../config/config.loader.js';
+import type { Config } from '../config/config.schema.js';
+import { DIALECTS } from '../compat/dialects.js';
+import type { FaceService, GalleryService } from '../core/index.js';
+import { registerErrorHandling } from '../http/shared/error.plugin.js';
+import { healthRoute } from '../http/shared/health.route.js';
+import { registerImageInput } from '../http/shared/image-input.js';
+import { registerOpenApi } from '../http/shared/openapi.plugin.js';
+import { perimeterServerOptions, registerJsonLimits } from '../http/shared/perimeter.plugin.js';
+import { registerSecurityHeaders } from '../http/shared/security-headers.plugin.js';
+import type { AccountDeps, SurfaceDeps } from '../http/shared/surface.js';
+import { nativeApi } from '../http/v1/v1.plugin.js';
+
+export type { AccountDeps };
+
+/** Perimeter, CORS and rate settings; missing ones take the defaults of config.loader. */
+type PerimeterConfig = Pick<
+  Config,
+  'corsOrigins' | 'hsts' | 'requestTimeoutMs' | 'headersTimeoutMs' | 'maxHeaderBytes' | 'maxJsonDepth' | 'trustProxy' | 'rateLimitPerSecond' | 'rateLimitBurst'
+>;
+
+export interface AppDeps {
+  config: Pick<Config, 'maxUploadBytes' | 'logLevel'> & Partial<PerimeterConfig>;
+  accounts?: AccountDeps;
+  faceService: FaceService;
+  /** Galleries, faces and 1:N search; their routes are mounted when given. */
+  galleries?: GalleryService;
+  /** True once the models are loaded; /ready and the /v1 routes answer NOT_READY until then. */
+  ready: () => boolean;
+  /** Fastify logger option; false in tests. Defaults to pino at config.logLevel. */
+  logger?: FastifyServerOptions['logger'];
+  version?: string;
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { maxUploadBytes } = deps.config;
+  const defaults = defaultConfig();
+  const perimeter: Partial<PerimeterConfig> = deps.config;
+  const cfg = <K extends keyof PerimeterConfig>(k: K): PerimeterConfig[K] => (perimeter[k] ?? defaults[k]) as PerimeterConfig[K];
+  const app = Fastify({
+    ...perimeterServerOptions({
+      requestTimeoutMs: cfg('requestTimeoutMs'),
+      headersTimeoutMs: cfg('headersTimeoutMs'),
+      maxHeaderBytes: cfg('maxHeaderBytes'),
+      maxJsonDepth: cfg('maxJsonDepth'),
+    }),
+    trustProxy: cfg('trustProxy'),
+    logger: deps.logger ?? {
+      level: deps.config.logLevel,
+      // Images, templates and keys never reach the logs: bodies are not logged and these headers are hidden.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+    },
+    // Room for two base64 images (verify) plus the other fields.
+    bodyLimit: Math.ceil((maxUploadBytes * 4) / 3) * 2 + 1024 * 1024,
+    // A sane client id is kept so logs can be correlated across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandling(app);
+  registerSecurityHeaders(app, { corsOrigins: cfg('corsOrigins'), hsts: cfg('hsts') });
+  app.decorateRequest('principal', null);
+  await registerOpenApi(app, { version: deps.version ?? '0.0.0' });
+  await registerImageInput(app, { maxUploadBytes });
+  registerJsonLimits(app, { maxJsonDepth: cfg('maxJsonDepth') });
+  const accounts = deps.accounts;
+  const defaultRateLimit = { perSecond: cfg('rateLimitPerSecond'), burst: cfg('rateLimitBurst') };
+
+  await app.register(healthRoute, { ready: deps.ready });
+  const surface: SurfaceDeps = {
+    faceService: deps.faceService,
+    galleries: deps.galleries,
+    accounts: deps.accounts,
+    ready: deps.ready,
+    maxUploadBytes,
+    defaultRateLimit: { perSecond: cfg('rateLimitPerSecond'), burst: cfg('rateLimitBurst') },
+  };
+  await app.register(nativeApi, { ...surface, prefix: '/v1' });
+  for (const dialect of DIALECTS) await app.register(dialect.plugin, { ...surface, prefix: dialect.prefix });
+  return app;
+}

@@ -1,0 +1,247 @@
+// Accounts, keys, scopes, tenancy, credits, rate limits, bans and the audit log, each proved
+// against a real server on loopback (real SQLite, real HTTP, no mocked auth).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ADMIN_KEY, adminCreateKey, facePng, startLive, type Live } from '../../helpers/live-server.js';
+
+const ABUSE_ENV = {
+  VISAGE_ADMIN_KEY: ADMIN_KEY,
+  VISAGE_ABUSE_FAILURES_TO_BLOCK: '3',
+  VISAGE_ABUSE_BLOCK_MS: '60000',
+  VISAGE_ABUSE_BLOCKS_TO_BAN: '2',
+  VISAGE_ABUSE_BAN_MS: '86400000',
+  VISAGE_CORS_ORIGINS: 'https://app.example',
+};
+
+describe('first start without an admin key', () => {
+  let live: Live;
+  before(async () => (live = await startLive()));
+  after(async () => live.close());
+
+  test('prints one key once; it works as Bearer and x-api-key; the admin API is off', async () => {
+    assert.equal(live.printed.length, 1);
+    const key = live.printed[0]!.match(/vsg_[A-Za-z0-9_-]{43}/)?.[0];
+    assert.ok(key, 'a key is printed');
+    const img = (await facePng(1)).toString('base64');
+    assert.equal((await live.call('POST', '/v1/detect', { key, body: { image: img } })).status, 200);
+    assert.equal((await live.call('POST', '/v1/detect', { headers: { 'x-api-key': key }, body: { image: img } })).status, 200);
+    const none = await live.call('POST', '/v1/detect', { body: { image: img } });
+    assert.equal(none.status, 401);
+    assert.equal(none.json.code, 'UNAUTHORIZED');
+    assert.equal((await live.call('POST', '/v1/detect', { key: 'vsg_wrong', body: { image: img } })).json.code, 'UNAUTHORIZED');
+    assert.equal((await live.call('GET', '/v1/admin/keys', { key })).status, 404);
+  });
+});
+
+describe('with an admin key', () => {
+  let live: Live;
+  let img: string;
+  before(async () => {
+    live = await startLive(ABUSE_ENV);
+    img = (await facePng(2)).toString('base64');
+  });
+  after(async () => live.close());
+
+  test('nothing is printed when the admin key comes from config; the admin API needs it', async () => {
+    assert.deepEqual(live.printed, []);
+    assert.equal((await live.call('GET', '/v1/admin/keys')).json.code, 'UNAUTHORIZED');
+    const k = await adminCreateKey(live, { account: 'plain', scopes: ['detect'] });
+    const r = await live.call('GET', '/v1/admin/keys', { key: k.secret });
+    assert.equal(r.status, 403);
+    assert.equal(r.json.code, 'FORBIDDEN');
+  });
+
+  test('create, list (no secrets), rotate and revoke', async () => {
+    const k = await adminCreateKey(live, { account: 'acme', name: 'ci', scopes: 'detect,search', rate_per_second: 100, burst: 100 });
+    assert.match(k.secret, /^vsg_/);
+    const list = await live.call('GET', '/v1/admin/keys?account=acme', { key: ADMIN_KEY });
+    assert.equal(list.status, 200);
+    assert.equal(list.json.keys.length, 1);
+    assert.equal(list.json.keys[0].name, 'ci');
+    assert.ok(!list.text.includes(k.secret) && !list.text.includes('secret'), 'no secret or hash is listed');
+    assert.equal((await live.call('POST', '/v1/detect', { key: k.secret, body: { image: img } })).status, 200);
+
+    const rot = await live.call('POST', `/v1/admin/keys/${k.id}/rotate`, { key: ADMIN_KEY });
+    assert.equal(rot.status, 200);
+    assert.notEqual(rot.json.secret, k.secret);
+    assert.equal((await live.call('POST', '/v1/detect', { key: k.secret, body: { image: img } })).json.code, 'UNAUTHORIZED');
+    assert.equal((await live.call('POST', '/v1/detect', { key: rot.json.secret, body: { image: img } })).status, 200);
+
+    assert.equal((await live.call('DELETE', `/v1/admin/keys/${k.id}`, { key: ADMIN_KEY })).status, 204);
+    assert.equal((await live.call('POST', '/v1/detect', { key: rot.json.secret, body: { image: img } })).json.code, 'UNAUTHORIZED');
+    assert.equal((await live.call('DELETE', `/v1/admin/keys/${k.id}`, { key: ADMIN_KEY })).json.code, 'KEY_NOT_FOUND');
+  });
+
+  test('scopes: a detect-only key may not touch galleries or verify', async () => {
+    const k = await adminCreateKey(live, { account: 'scoped', scopes: ['detect'] });
+    assert.equal((await live.call('POST', '/v1/detect', { key: k.secret, body: { image: img } })).status, 200);
+    for (const [m, p] of [['GET', '/v1/galleries'], ['POST', '/v1/galleries'], ['POST', '/v1/search']] as const) {
+      const r = await live.call(m, p, { key: k.secret, body: m === 'POST' ? { name: 'x' } : undefined });
+      assert.equal(r.json.code, 'FORBIDDEN', `${m} ${p}`);
+    }
+    const v = await live.call('POST', '/v1/verify', { key: k.secret, body: { image_a: img, image_b: img } });
+    assert.equal(v.json.code, 'FORBIDDEN');
+  });
+
+  test('tenancy: another account sees, searches and deletes nothing — answered as "not found"', async () => {
+    const a = await adminCreateKey(live, { account: 'tenant-a', rate_per_second: 100, burst: 100 });
+    const b = await adminCreateKey(live, { account: 'tenant-b', rate_per_second: 100, burst: 100 });
+    assert.equal((await live.call('POST', '/v1/galleries', { key: a.secret, body: { name: 'staff' } })).status, 200);
+    const enrol = await live.call('POST', '/v1/galleries/staff/faces', { key: a.secret, body: { image: img, id: 'alice' } });
+    assert.equal(enrol.status, 200);
+
+    const missing = await live.call('GET', '/v1/galleries/nothing-here', { key: b.secret });
+    const forbidden = await live.call('GET', '/v1/galleries/staff', { key: b.secret });
+    assert.equal(forbidden.status, missing.status);
+    assert.equal(forbidden.json.code, missing.json.code);
+    assert.equal(forbidden.json.code, 'GALLERY_NOT_FOUND');
+    assert.deepEqual((await live.call('GET', '/v1/galleries', { key: b.secret })).json.galleries, []);
+    assert.equal((await live.call('POST', '/v1/galleries/staff/search', { key: b.secret, body: { image: img } })).json.code, 'GALLERY_NOT_FOUND');
+    assert.equal((await live.call('POST', '/v1/search', { key: b.secret, body: { image: img, galleries: ['staff'] } })).json.code, 'GALLERY_NOT_FOUND');
+    assert.equal((await live.call('DELETE', '/v1/galleries/staff/faces/alice?id_type=client', { key: b.secret })).json.code, 'GALLERY_NOT_FOUND');
+    assert.equal((await live.call('DELETE', '/v1/galleries/staff', { key: b.secret })).json.code, 'GALLERY_NOT_FOUND');
+    // B may use the same name for its own gallery; A's is untouched.
+    assert.equal((await live.call('POST', '/v1/galleries', { key: b.secret, body: { name: 'staff' } })).status, 200);
+    const own = await live.call('GET', '/v1/galleries/staff', { key: a.secret });
+    assert.equal(own.json.face_count, 1);
+    const hit = await live.call('POST', '/v1/galleries/staff/search', { key: a.secret, body: { image: img } });
+    assert.equal(hit.status, 200);
+  });
+
+  test('credits: 200 parallel requests on 50 credits succeed exactly 50 times; failures cost nothing; /v1/account reports', async () => {
+    const k = await adminCreateKey(live, { account: 'metered', rate_per_second: 100000, burst: 100000 });
+    assert.equal((await live.call('PUT', '/v1/admin/accounts/metered/credits', { key: ADMIN_KEY, body: { monthly_credits: 50 } })).status, 200);
+    // A failed analysis costs nothing.
+    const bad = await live.call('POST', '/v1/detect', { key: k.secret, body: { image: Buffer.from('not an image').toString('base64') } });
+    assert.equal(bad.status, 415);
+    const results = await Promise.all(Array.from({ length: 200 }, () => live.call('POST', '/v1/detect', { key: k.secret, body: { image: img } })));
+    const ok = results.filter((r) => r.status === 200).length;
+    const out = results.filter((r) => r.status === 402);
+    assert.equal(ok, 50);
+    assert.equal(out.length, 150);
+    assert.equal(out[0]!.json.code, 'INSUFFICIENT_CREDITS');
+    const acct = await live.call('GET', '/v1/account', { key: k.secret });
+    assert.equal(acct.status, 200);
+    assert.equal(acct.json.account, 'metered');
+    assert.equal(acct.json.credits.monthly, 50);
+    assert.equal(acct.json.credits.remaining, 0);
+    assert.equal(acct.json.credits.resets_at, '2025-02-01T00:00:00.000Z');
+    assert.deepEqual(acct.json.usage, { detect: 50 });
+    // The month turns: credits are full again.
+    live.clock.t = Date.UTC(2025, 1, 1, 0, 0, 1);
+    assert.equal((await live.call('POST', '/v1/detect', { key: k.secret, body: { image: img } })).status, 200);
+    const next = await live.call('GET', '/v1/account', { key: k.secret });
+    assert.equal(next.json.credits.remaining, 49);
+    assert.equal(next.json.credits.resets_at, '2025-03-01T00:00:00.000Z');
+  });
+
+  test('credits: a bulk enrolment pays for the items that were enrolled, not for the bad ones', async () => {
+    const k = await adminCreateKey(live, { account: 'bulk-payer', rate_per_second: 100, burst: 100 });
+    assert.equal((await live.call('PUT', '/v1/admin/accounts/bulk-payer/credits', { key: ADMIN_KEY, body: { monthly_credits: 10 } })).status, 200);
+    await live.call('POST', '/v1/galleries', { key: k.secret, body: { name: 'crew' } });
+    const other = (await facePng(7)).toString('base64');
+    const items = [
+      { id: 'a', image: img },
+      { id: 'b', image: Buffer.from('not an image').toString('base64') },
+      { id: 'c', image: other },
+      { id: 'a', image: other }, // duplicate client id
+    ];
+    const r = await live.call('POST', '/v1/galleries/crew/faces/bulk', { key: k.secret, body: { items } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.results.map((x: { ok: boolean }) => x.ok), [true, false, true, false]);
+    const acct = await live.call('GET', '/v1/account', { key: k.secret });
+    assert.equal(acct.json.credits.remaining, 8);
+    assert.deepEqual(acct.json.usage, { enrol: 2 });
+  });
+
+  test('rate limit per key: burst, then RATE_LIMITED with Retry-After and RateLimit-* headers; refills over time', async () => {
+    const k = await adminCreateKey(live, { account: 'slow', rate_per_second: 2, burst: 3 });
+    const codes: number[] = [];
+    let last;
+    for (let i = 0; i < 4; i++) {
+      last = await live.call('GET', '/v1/account', { key: k.secret });
+      codes.push(last.status);
+    }
+    assert.deepEqual(codes, [200, 200, 200, 429]);
+    assert.equal(last!.json.code, 'RATE_LIMITED');
+    assert.equal(last!.headers['retry-after'], '1');
+    assert.equal(last!.headers['ratelimit-limit'], '3');
+    assert.equal(last!.headers['ratelimit-remaining'], '0');
+    live.clock.advance(500); // one token at 2/s
+    assert.equal((await live.call('GET', '/v1/account', { key: k.secret })).status, 200);
+    assert.equal((await live.call('GET', '/v1/account', { key: k.secret })).status, 429);
+    // Another key is not affected.
+    const other = await adminCreateKey(live, { account: 'slow' });
+    assert.equal((await live.call('GET', '/v1/account', { key: other.secret })).status, 200);
+  });
+
+  test('expiry and IP allow-list', async () => {
+    const exp = await adminCreateKey(live, { account: 'temp', expires_at: new Date(live.clock.now() + 3_600_000).toISOString() });
+    assert.equal((await live.call('GET', '/v1/account', { key: exp.secret })).status, 200);
+    live.clock.advance(2 * 3_600_000);
+    assert.equal((await live.call('GET', '/v1/account', { key: exp.secret })).json.code, 'KEY_EXPIRED');
+
+    const pinned = await adminCreateKey(live, { account: 'pinned', allow_ips: ['127.0.0.7', '10.0.0.0/8'] });
+    assert.equal((await live.call('GET', '/v1/account', { key: pinned.secret, from: '127.0.0.7' })).status, 200);
+    const r = await live.call('GET', '/v1/account', { key: pinned.secret, from: '127.0.0.8' });
+    assert.equal(r.status, 403);
+    assert.equal(r.json.code, 'IP_NOT_ALLOWED');
+  });
+
+  test('invalid keys from one IP: block (valid key refused too), then ban; visible and liftable by admins', async () => {
+    const ip = '127.0.0.66';
+    const good = await adminCreateKey(live, { account: 'victim' });
+    for (let i = 0; i < 3; i++) assert.equal((await live.call('GET', '/v1/account', { key: `vsg_guess${i}`, from: ip })).json.code, 'UNAUTHORIZED');
+    const blocked = await live.call('GET', '/v1/account', { key: good.secret, from: ip });
+    assert.equal(blocked.status, 403);
+    assert.equal(blocked.json.code, 'IP_BLOCKED');
+    assert.equal(blocked.headers['retry-after'], '60');
+    // Other IPs are unaffected.
+    assert.equal((await live.call('GET', '/v1/account', { key: good.secret, from: '127.0.0.67' })).status, 200);
+    const bans = await live.call('GET', '/v1/admin/bans', { key: ADMIN_KEY });
+    assert.deepEqual(bans.json.bans.map((b: { ip: string; kind: string }) => [b.ip, b.kind]), [[ip, 'block']]);
+
+    live.clock.advance(61_000);
+    assert.equal((await live.call('GET', '/v1/account', { key: good.secret, from: ip })).status, 200);
+    for (let i = 0; i < 3; i++) await live.call('GET', '/v1/account', { key: `vsg_again${i}`, from: ip });
+    const banned = await live.call('GET', '/v1/account', { key: good.secret, from: ip });
+    assert.equal(banned.json.code, 'IP_BANNED');
+    live.clock.advance(61_000);
+    assert.equal((await live.call('GET', '/v1/account', { key: good.secret, from: ip })).json.code, 'IP_BANNED', 'a ban outlasts a block');
+
+    assert.equal((await live.call('DELETE', `/v1/admin/bans/${ip}`, { key: ADMIN_KEY })).status, 204);
+    assert.equal((await live.call('GET', '/v1/account', { key: good.secret, from: ip })).status, 200);
+  });
+
+  test('audit log: who searched which gallery and who deleted what, with request ids and no secrets', async () => {
+    const k = await adminCreateKey(live, { account: 'audited', rate_per_second: 100, burst: 100 });
+    await live.call('POST', '/v1/galleries', { key: k.secret, body: { name: 'vip' } });
+    await live.call('POST', '/v1/galleries/vip/faces', { key: k.secret, body: { image: img, id: 'bob' } });
+    const s = await live.call('POST', '/v1/galleries/vip/search', { key: k.secret, body: { image: img }, headers: { 'x-request-id': 'req-search-1' } });
+    assert.equal(s.status, 200);
+    await live.call('DELETE', '/v1/galleries/vip/faces/bob?id_type=client', { key: k.secret, headers: { 'x-request-id': 'req-del-1' } });
+    const log = await live.call('GET', '/v1/admin/audit?account=audited', { key: ADMIN_KEY });
+    assert.equal(log.status, 200);
+    const rows = log.json.entries.map((e: Record<string, unknown>) => [e.action, e.target, e.request_id, e.key_id, e.status]);
+    assert.deepEqual(rows.slice(0, 2), [
+      ['face.delete', 'vip/bob', 'req-del-1', k.id, 204],
+      ['search', 'vip', 'req-search-1', k.id, 200],
+    ]);
+    assert.ok(!log.text.includes(k.secret) && !log.text.includes(img.slice(0, 40)));
+    const searches = await live.call('GET', '/v1/admin/audit?action=search', { key: ADMIN_KEY });
+    assert.ok(searches.json.entries.every((e: { action: string }) => e.action === 'search'));
+  });
+
+  test('security headers and CORS', async () => {
+    const r = await live.call('GET', '/health', { headers: { origin: 'https://app.example' } });
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+    assert.equal(r.headers['x-frame-options'], 'DENY');
+    assert.equal(r.headers['access-control-allow-origin'], 'https://app.example');
+    const pre = await live.call('OPTIONS', '/v1/detect', { headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    assert.equal(pre.status, 204);
+    assert.match(String(pre.headers['access-control-allow-headers']), /authorization/);
+    const evil = await live.call('OPTIONS', '/v1/detect', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    assert.equal(evil.status, 403);
+    assert.equal(evil.headers['access-control-allow-origin'], undefined);
+  });
+});
