@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, VisageError, isVisageError, type ErrorCode, type ErrorDetails } from '../../domain/error.registry.js';
+import { collectRouteMethods, type RouteMethods } from './route-methods.js';
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -72,7 +73,21 @@ export function toVisageError(err: unknown, req: FastifyRequest): VisageError | 
   return null;
 }
 
+/**
+ * NOT_FOUND for a path no route has; METHOD_NOT_ALLOWED with `Allow` for a path that exists
+ * under other methods. Also for a surface's own not-found handler, with its own error format.
+ */
+export function noRouteError(routes: RouteMethods, req: FastifyRequest, reply: FastifyReply): VisageError {
+  const path = req.url.split('?')[0]!;
+  const allow = routes.allowed(path);
+  if (allow.length === 0 || allow.includes(req.method)) return new VisageError('NOT_FOUND', `No route ${req.method} ${path}`);
+  reply.header('allow', allow.join(', '));
+  return new VisageError('METHOD_NOT_ALLOWED', `${path} does not accept ${req.method}; it accepts ${allow.join(', ')}`, { allow });
+}
+
+/** Call on the root instance before any route is added (the route table is learnt as routes are). */
 export function registerErrorHandling(app: FastifyInstance): void {
+  const routes = collectRouteMethods(app);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -93,7 +108,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const e = new VisageError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`);
+    const e = noRouteError(routes, req, reply);
     return reply.status(e.status).send(errorBody(e, req.id));
   });
 }
