@@ -3,11 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CreditsService } from '../../../core/index.js';
 import type { RateLimit } from '../../../domain/auth.model.js';
 import { VisageError } from '../../../domain/error.registry.js';
+import { AccountResponse, accountErrorResponses } from '../schemas/account.schemas.js';
 
 export const accountRoute: FastifyPluginAsyncTypebox<{ credits: CreditsService; defaultRateLimit: RateLimit }> = async (app, { credits, defaultRateLimit }) => {
   app.get(
     '/account',
-    { schema: { tags: ['account'], summary: 'Your credits, usage and limits', description: 'Credits reset at 00:00 UTC on the first of each month.' } },
+    { schema: { tags: ['account'], summary: 'Your credits, usage and limits', description: 'Credits reset at 00:00 UTC on the first of each month.', response: { 200: AccountResponse, ...accountErrorResponses } } },
     async (req) => {
       const p = req.principal;
       if (!p) throw new VisageError('UNAUTHORIZED');

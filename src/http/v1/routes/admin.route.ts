@@ -8,6 +8,17 @@ import { Type } from '@sinclair/typebox';
 import type { AbuseGuard, AuditService, CreditsService, CreatedKey, KeysService, KeyView, CreditReport, AuditEntry, IpBan } from '../../../core/index.js';
 import { validateAccountId } from '../../../domain/auth.model.js';
 import { VisageError } from '../../../domain/error.registry.js';
+import {
+  AuditResponse,
+  BanListResponse,
+  CreatedKeySchema,
+  CreditReportSchema,
+  KeyListResponse,
+  KeySchema,
+  NoContent,
+  adminBodyErrorResponses,
+  adminErrorResponses,
+} from '../schemas/account.schemas.js';
 
 export interface AdminRouteOptions {
   keys: KeysService;
@@ -77,7 +88,7 @@ export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (a
   const admin = { auth: { scope: 'admin' as const } };
   const audited = (action: string) => ({ auth: { scope: 'admin' as const, audit: action } });
 
-  app.post('/keys', { config: audited('key.create'), schema: { tags, summary: 'Create an API key (its secret is shown once)', body: NewKeyBody } }, async (req, reply) => {
+  app.post('/keys', { config: audited('key.create'), schema: { tags, summary: 'Create an API key (its secret is shown once)', body: NewKeyBody, response: { 201: CreatedKeySchema, ...adminBodyErrorResponses } } }, async (req, reply) => {
     const b = req.body;
     const created = await o.keys.create({
       account: b.account,
@@ -94,26 +105,26 @@ export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (a
 
   app.get(
     '/keys',
-    { config: admin, schema: { tags, summary: 'List API keys (never their secrets)', querystring: Type.Object({ account: Type.Optional(Type.String()) }) } },
+    { config: admin, schema: { tags, summary: 'List API keys (never their secrets)', querystring: Type.Object({ account: Type.Optional(Type.String()) }), response: { 200: KeyListResponse, ...adminErrorResponses } } },
     async (req) => ({ keys: (await o.keys.list(req.query.account)).map(mapKey) }),
   );
 
-  app.get('/keys/:id', { config: admin, schema: { tags, summary: 'Read an API key', params: Type.Object({ id: Type.String() }) } }, async (req) =>
+  app.get('/keys/:id', { config: admin, schema: { tags, summary: 'Read an API key', params: Type.Object({ id: Type.String() }), response: { 200: KeySchema, ...adminErrorResponses } } }, async (req) =>
     mapKey(await o.keys.get(req.params.id)),
   );
 
-  app.delete('/keys/:id', { config: audited('key.revoke'), schema: { tags, summary: 'Revoke an API key', params: Type.Object({ id: Type.String() }) } }, async (req, reply) => {
+  app.delete('/keys/:id', { config: audited('key.revoke'), schema: { tags, summary: 'Revoke an API key', params: Type.Object({ id: Type.String() }), response: { 204: NoContent, ...adminErrorResponses } } }, async (req, reply) => {
     await o.keys.revoke(req.params.id);
     return reply.status(204).send();
   });
 
   app.post(
     '/keys/:id/rotate',
-    { config: audited('key.rotate'), schema: { tags, summary: 'Give a key a new secret; the old one stops working', params: Type.Object({ id: Type.String() }) } },
+    { config: audited('key.rotate'), schema: { tags, summary: 'Give a key a new secret; the old one stops working', params: Type.Object({ id: Type.String() }), response: { 200: CreatedKeySchema, ...adminErrorResponses } } },
     async (req) => mapCreated(await o.keys.rotate(req.params.id)),
   );
 
-  app.get('/accounts/:account', { config: admin, schema: { tags, summary: "An account's credits and usage", params: Type.Object({ account: Type.String() }) } }, async (req) =>
+  app.get('/accounts/:account', { config: admin, schema: { tags, summary: "An account's credits and usage", params: Type.Object({ account: Type.String() }), response: { 200: CreditReportSchema, ...adminErrorResponses } } }, async (req) =>
     mapReport(await o.credits.report(validateAccountId(req.params.account))),
   );
 
@@ -126,14 +137,15 @@ export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (a
         summary: "Set an account's monthly credits (null = unlimited)",
         params: Type.Object({ account: Type.String() }),
         body: Type.Object({ monthly_credits: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]) }, { additionalProperties: false }),
+        response: { 200: CreditReportSchema, ...adminBodyErrorResponses },
       },
     },
     async (req) => mapReport(await o.credits.setMonthlyCredits(validateAccountId(req.params.account), req.body.monthly_credits)),
   );
 
-  app.get('/bans', { config: admin, schema: { tags, summary: 'IP blocks and bans in force' } }, async () => ({ bans: (await o.guard.list()).map(mapBan) }));
+  app.get('/bans', { config: admin, schema: { tags, summary: 'IP blocks and bans in force', response: { 200: BanListResponse, ...adminErrorResponses } } }, async () => ({ bans: (await o.guard.list()).map(mapBan) }));
 
-  app.delete('/bans/:ip', { config: audited('ban.lift'), schema: { tags, summary: 'Lift a block or ban', params: Type.Object({ ip: Type.String() }) } }, async (req, reply) => {
+  app.delete('/bans/:ip', { config: audited('ban.lift'), schema: { tags, summary: 'Lift a block or ban', params: Type.Object({ ip: Type.String() }), response: { 204: NoContent, ...adminErrorResponses } } }, async (req, reply) => {
     if (!(await o.guard.lift(req.params.ip))) throw new VisageError('NOT_FOUND', 'No block or ban for this IP', { param: 'ip' });
     return reply.status(204).send();
   });
@@ -152,6 +164,7 @@ export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (a
           until: Type.Optional(Type.String()),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
         }),
+        response: { 200: AuditResponse, ...adminErrorResponses },
       },
     },
     async (req) => ({ entries: (await o.audit.query(req.query)).map(mapAudit) }),

@@ -24,6 +24,8 @@ import {
   StoredFaceSchema,
   UpdateFaceBody,
   galleryErrorResponses,
+  galleryReadErrorResponses,
+  galleryWriteErrorResponses,
 } from '../schemas/gallery.schemas.js';
 import { faceRef, facePick, probeFrom } from './gallery-input.js';
 import { IMAGE_CONSUMES, imageBody, multipartDoc } from '../../shared/route-common.js';
@@ -99,7 +101,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         description: 'Page with `cursor` (the previous `next_cursor`) or `offset`; filter by `meta` text, `meta_field`=`meta_value`, or an id range.',
         params: GalleryParams,
         querystring: ListFacesQuery,
-        response: { 200: FacePageResponse, ...galleryErrorResponses },
+        response: { 200: FacePageResponse, ...galleryReadErrorResponses },
       },
     },
     async (req) => {
@@ -121,7 +123,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
   app.get(
     '/galleries/:gallery/faces/:id',
     {
-      schema: { tags, summary: 'Read a face', params: FaceParams, querystring: IdTypeQuery, response: { 200: StoredFaceSchema, ...galleryErrorResponses } },
+      schema: { tags, summary: 'Read a face', params: FaceParams, querystring: IdTypeQuery, response: { 200: StoredFaceSchema, ...galleryReadErrorResponses } },
     },
     async (req) => mapStoredFace(await callerGalleries(all, req).getFace(req.params.gallery, faceRef(req.params.id, req.query.id_type)), req.params.gallery),
   );
@@ -135,7 +137,10 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         description: 'Only for galleries created with `thumbnails: true`; otherwise, or for a face enrolled from a template, FACE_NOT_FOUND.',
         params: FaceParams,
         querystring: IdTypeQuery,
-        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...galleryErrorResponses },
+        response: {
+          200: { description: 'The face, 160 px, as a JPEG', content: { 'image/jpeg': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },
+          ...galleryReadErrorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -153,7 +158,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         params: FaceParams,
         querystring: IdTypeQuery,
         body: UpdateFaceBody,
-        response: { 200: StoredFaceSchema, ...galleryErrorResponses },
+        response: { 200: StoredFaceSchema, ...galleryWriteErrorResponses },
       },
     },
     async (req) =>
@@ -169,7 +174,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         description: 'Gone from the database and the search index before the answer.',
         params: FaceParams,
         querystring: IdTypeQuery,
-        response: { 204: Type.Null(), ...galleryErrorResponses },
+        response: { 204: Type.Null(), ...galleryReadErrorResponses },
       },
     },
     async (req, reply) => {
@@ -186,7 +191,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         summary: 'Delete up to 1,000 faces by id',
         params: GalleryParams,
         body: DeleteManyBody,
-        response: { 200: DeleteManyResponse, ...galleryErrorResponses },
+        response: { 200: DeleteManyResponse, ...galleryWriteErrorResponses },
       },
     },
     async (req) => {

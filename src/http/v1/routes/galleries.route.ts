@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerGalleries } from './caller-galleries.js';
 import type { GalleryService } from '../../../core/index.js';
 import { mapGallery } from '../mappers/gallery.mapper.js';
-import { CreateGalleryBody, GalleryParams, GallerySchema, UpdateGalleryBody, galleryErrorResponses } from '../schemas/gallery.schemas.js';
+import { CreateGalleryBody, GalleryParams, GallerySchema, UpdateGalleryBody, galleryReadErrorResponses, galleryWriteErrorResponses } from '../schemas/gallery.schemas.js';
 import { Type } from '@sinclair/typebox';
 
 export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService }> = async (app, { galleries: all }) => {
@@ -17,7 +17,7 @@ export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryServi
         summary: 'Create a gallery',
         description: "The gallery holds templates of the server's current model, recorded as `model`.",
         body: CreateGalleryBody,
-        response: { 200: GallerySchema, ...galleryErrorResponses },
+        response: { 200: GallerySchema, ...galleryWriteErrorResponses },
       },
     },
     async (req) => mapGallery(await callerGalleries(all, req).createGallery(req.body)),
@@ -25,13 +25,13 @@ export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryServi
 
   app.get(
     '/galleries',
-    { schema: { tags, summary: 'List galleries', response: { 200: Type.Object({ galleries: Type.Array(GallerySchema) }), ...galleryErrorResponses } } },
+    { schema: { tags, summary: 'List galleries', response: { 200: Type.Object({ galleries: Type.Array(GallerySchema) }), ...galleryReadErrorResponses } } },
     async (req) => ({ galleries: (await callerGalleries(all, req).listGalleries()).map(mapGallery) }),
   );
 
   app.get(
     '/galleries/:gallery',
-    { schema: { tags, summary: 'Read a gallery and its face count', params: GalleryParams, response: { 200: GallerySchema, ...galleryErrorResponses } } },
+    { schema: { tags, summary: 'Read a gallery and its face count', params: GalleryParams, response: { 200: GallerySchema, ...galleryReadErrorResponses } } },
     async (req) => mapGallery(await callerGalleries(all, req).getGallery(req.params.gallery)),
   );
 
@@ -43,7 +43,7 @@ export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryServi
         summary: 'Rename a gallery or change its description',
         params: GalleryParams,
         body: UpdateGalleryBody,
-        response: { 200: GallerySchema, ...galleryErrorResponses },
+        response: { 200: GallerySchema, ...galleryWriteErrorResponses },
       },
     },
     async (req) => mapGallery(await callerGalleries(all, req).updateGallery(req.params.gallery, req.body)),
@@ -57,7 +57,7 @@ export const galleriesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryServi
         summary: 'Delete a gallery with all its faces',
         description: 'Faces, templates and index files are deleted before the answer.',
         params: GalleryParams,
-        response: { 204: Type.Null(), ...galleryErrorResponses },
+        response: { 204: Type.Null(), ...galleryReadErrorResponses },
       },
     },
     async (req, reply) => {

@@ -4,18 +4,16 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ATTRIBUTES, EMOTIONS } from '../../../domain/face.model.js';
+import { errorResponses } from '../../shared/error.schema.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 
-const errorResponses = {
-  400: Type.Ref('Error'),
-  413: Type.Ref('Error'),
-  415: Type.Ref('Error'),
-  422: Type.Ref('Error'),
-  500: Type.Ref('Error'),
-  503: Type.Ref('Error'),
-};
+/**
+ * What a paid image route can answer besides 200: bad input (400, 413, 415, 422), the key's
+ * checks (401, 403, 429; only with API keys on), spent credits (402) and the engine's state (503).
+ */
+export const faceErrorResponses = errorResponses(400, 401, 402, 403, 413, 415, 422, 429, 500, 503);
 
 /** The options every face route takes, as query parameters or as form/JSON fields. */
 export const FaceOptionsQuery = Type.Object({
@@ -124,4 +122,3 @@ export const VerifyResponse = Type.Object({
   faces: Type.Object({ a: Nullable(BoxSchema), b: Nullable(BoxSchema) }),
 });
 
-export const faceErrorResponses = errorResponses;

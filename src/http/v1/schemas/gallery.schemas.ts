@@ -1,8 +1,14 @@
 /** TypeBox schemas of the /v1 gallery, stored-face and search routes. */
 import { Type } from '@sinclair/typebox';
-import { BoxSchema, FaceOptionsQuery, faceErrorResponses } from './face.schemas.js';
+import { errorResponses } from '../../shared/error.schema.js';
+import { BoxSchema, FaceOptionsQuery } from './face.schemas.js';
 
-export const galleryErrorResponses = { ...faceErrorResponses, 404: Type.Ref('Error'), 409: Type.Ref('Error') };
+/** Every gallery route: bad parameters, the key's checks (with API keys on), a missing gallery or face, the server's state. */
+export const galleryReadErrorResponses = errorResponses(400, 401, 403, 404, 429, 500, 503);
+/** Routes with a JSON body that change a gallery or a face, at no credit cost. */
+export const galleryWriteErrorResponses = errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 500, 503);
+/** Enrolment and search: an image to analyse, paid in credits. */
+export const galleryErrorResponses = errorResponses(400, 401, 402, 403, 404, 409, 413, 415, 422, 429, 500, 503);
 
 const Meta = Type.Any({ description: 'Any JSON value: a string or an object (multipart and query give strings)' });
 const Threshold = Type.Union([Type.String(), Type.Number()], { description: 'strict, medium (default), low, none, or a similarity 0–1' });
