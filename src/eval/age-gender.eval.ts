@@ -21,6 +21,7 @@ import type { RgbImage } from '../domain/face.model.js';
 import type { AgeGenderModel, FaceDetector, Landmarker } from '../ports/face-models.port.js';
 import { locateCroppedFace, padImage, readLabels, spread, type LocateContext, type LocatePath } from './cropped-face.locate.js';
 import { median } from './stats.js';
+import { missingSet, skip, type Skipped } from './eval-data.js';
 
 export interface AgeGenderEvalContext {
   dataDir: string;
@@ -50,7 +51,9 @@ const ADULT = 18;
 
 export async function evalAgeGender(
   ctx: AgeGenderEvalContext,
-): Promise<{ utkface: AgeGenderFigures; utkface_chip: AgeGenderFigures }> {
+): Promise<{ utkface: AgeGenderFigures; utkface_chip: AgeGenderFigures } | Skipped> {
+  const missing = missingSet(ctx.dataDir, 'utkface');
+  if (missing) return skip(ctx.log, 'age_gender', missing);
   const rows = spread(readLabels(ctx.dataDir, 'utkface'), ctx.limit);
   if (rows.length === 0) throw new Error(`No UTKFace rows in ${join(ctx.dataDir, 'utkface')}`);
   const utkface_chip = await measure(ctx, rows, {}, 0);

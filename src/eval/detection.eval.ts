@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { boxWidth, iou, type Box, type RgbImage } from '../domain/face.model.js';
 import type { Detection, FaceDetector } from '../ports/face-models.port.js';
+import { missingSet, skip, type Skipped } from './eval-data.js';
 
 export type MatchRule = 'centre' | 'iou50';
 
@@ -210,35 +211,48 @@ async function runSet(
   return { tally, ms };
 }
 
-export async function evalDetection(ctx: EvalContext): Promise<{ facemask_boxes: FacemaskFigures; dlib_faces: DlibFigures }> {
+export async function evalDetection(
+  ctx: EvalContext,
+): Promise<{ facemask_boxes: FacemaskFigures | Skipped; dlib_faces: DlibFigures | Skipped }> {
   const fmDir = join(ctx.dataDir, 'facemask_boxes');
   const dlDir = join(ctx.dataDir, 'dlib_faces');
-  const fmImages = selectImages(readLabels(fmDir, 'facemask'), ctx);
-  const dlImages = selectImages(readLabels(dlDir, 'dlib'), ctx);
+  // Either set may be absent from a partial eval folder: the other is still measured.
+  const fmMissing = missingSet(ctx.dataDir, 'facemask_boxes');
+  const dlMissing = missingSet(ctx.dataDir, 'dlib_faces');
+  const fmImages = fmMissing ? [] : selectImages(readLabels(fmDir, 'facemask'), ctx);
+  const dlImages = dlMissing ? [] : selectImages(readLabels(dlDir, 'dlib'), ctx);
   ctx.log(`detection eval: ${ctx.detector.info.id}@${ctx.detector.info.version}, minFaceSize ${ctx.minFaceSize ?? 0}, ${fmImages.length} facemask + ${dlImages.length} dlib images${ctx.part ? ` (${ctx.part} half)` : ''}`);
 
-  const fm = await runSet(ctx, fmDir, fmImages);
-  const t = fm.tally;
-  const facemask_boxes: FacemaskFigures = {
-    recall: t.ratio('centre:hits', 'centre:faces'),
-    precision: t.ratio('centre:tps', 'centre:dets'),
-    recall_ge32: t.ratio('centre:hits_ge32', 'centre:faces_ge32'),
-    recall_without_mask: t.ratio('centre:hits_without_mask', 'centre:faces_without_mask'),
-    recall_iou50: t.ratio('iou50:hits', 'iou50:faces'),
-    precision_iou50: t.ratio('iou50:tps', 'iou50:dets'),
-    images: fmImages.length,
-    faces: t.get('centre:faces'),
-    ms_per_image_p50: median(fm.ms),
-  };
-  ctx.log(`facemask_boxes: ${JSON.stringify(facemask_boxes)}`);
+  let facemask_boxes: FacemaskFigures | Skipped;
+  if (fmMissing) facemask_boxes = skip(ctx.log, 'detection/facemask_boxes', fmMissing);
+  else {
+    const fm = await runSet(ctx, fmDir, fmImages);
+    const t = fm.tally;
+    facemask_boxes = {
+      recall: t.ratio('centre:hits', 'centre:faces'),
+      precision: t.ratio('centre:tps', 'centre:dets'),
+      recall_ge32: t.ratio('centre:hits_ge32', 'centre:faces_ge32'),
+      recall_without_mask: t.ratio('centre:hits_without_mask', 'centre:faces_without_mask'),
+      recall_iou50: t.ratio('iou50:hits', 'iou50:faces'),
+      precision_iou50: t.ratio('iou50:tps', 'iou50:dets'),
+      images: fmImages.length,
+      faces: t.get('centre:faces'),
+      ms_per_image_p50: median(fm.ms),
+    };
+    ctx.log(`facemask_boxes: ${JSON.stringify(facemask_boxes)}`);
+  }
 
-  const dl = await runSet(ctx, dlDir, dlImages);
-  const dlib_faces: DlibFigures = {
-    recall: dl.tally.ratio('centre:hits', 'centre:faces'),
-    precision: dl.tally.ratio('centre:tps', 'centre:dets'),
-    images: dlImages.length,
-    faces: dl.tally.get('centre:faces'),
-  };
-  ctx.log(`dlib_faces: ${JSON.stringify(dlib_faces)}`);
+  let dlib_faces: DlibFigures | Skipped;
+  if (dlMissing) dlib_faces = skip(ctx.log, 'detection/dlib_faces', dlMissing);
+  else {
+    const dl = await runSet(ctx, dlDir, dlImages);
+    dlib_faces = {
+      recall: dl.tally.ratio('centre:hits', 'centre:faces'),
+      precision: dl.tally.ratio('centre:tps', 'centre:dets'),
+      images: dlImages.length,
+      faces: dl.tally.get('centre:faces'),
+    };
+    ctx.log(`dlib_faces: ${JSON.stringify(dlib_faces)}`);
+  }
   return { facemask_boxes, dlib_faces };
 }

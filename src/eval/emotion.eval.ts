@@ -15,6 +15,7 @@ import { EMOTIONS, type Emotion, type RgbImage } from '../domain/face.model.js';
 import type { EmotionModel, FaceDetector, Landmarker } from '../ports/face-models.port.js';
 import { locateCroppedFace, readLabels, spread, type LocatePath } from './cropped-face.locate.js';
 import { median } from './stats.js';
+import { missingSet, skip, type Skipped } from './eval-data.js';
 
 export interface EmotionEvalContext {
   dataDir: string;
@@ -40,7 +41,9 @@ export interface EmotionFigures {
 
 const MARGIN = 1.2;
 
-export async function evalEmotion(ctx: EmotionEvalContext): Promise<{ fer2013: EmotionFigures }> {
+export async function evalEmotion(ctx: EmotionEvalContext): Promise<{ fer2013: EmotionFigures } | Skipped> {
+  const missing = missingSet(ctx.dataDir, 'fer2013');
+  if (missing) return skip(ctx.log, 'emotion', missing);
   const rows = spread(readLabels(ctx.dataDir, 'fer2013'), ctx.limit);
   if (rows.length === 0) throw new Error(`No FER-2013 rows in ${join(ctx.dataDir, 'fer2013')}`);
   const zero = () => Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;

@@ -3,13 +3,19 @@
  * pairs (cross-validated over the folds present in pairs.csv), closed- and open-set
  * identification over every identity in LABELS, and the threshold calibration (cosines at each
  * preset's false-accept rate over millions of impostor pairs).
+ *
+ * A figure at a false-accept rate f needs at least 1/f impostor scores (so that one lies above its
+ * threshold); on a small folder (a few hundred pairs, a few identities) such figures are reported
+ * as `{ skipped: reason }` and the rest (accuracy, AUC, rank-1) are still computed.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boxArea, type Box, type RgbImage } from '../domain/face.model.js';
-import { PRESET_FAR, cosine, searchCosine } from '../domain/similarity.rules.js';
+import { cosine } from '../domain/similarity.rules.js';
 import type { Detection, Embedder, FaceDetector, Landmarker } from '../ports/face-models.port.js';
-import { aucOf, crossValidatedAccuracy, descending, quantileAbove, quantileAboveSorted, readCsv, tarAtFar, type ScoredPair } from './verification.metrics.js';
+import { missingSet, skip, type Skipped } from './eval-data.js';
+import { aucOf, crossValidatedAccuracy, readCsv, tarAtFar, type ScoredPair } from './verification.metrics.js';
+import { calibrate, fmt, resolves } from './impostor-calibration.js';
 
 export interface LfwEvalContext {
   dataDir: string;
@@ -26,40 +32,44 @@ export interface LfwEvalResult {
   pairs: number;
   folds: number;
   accuracy: number;
-  auc: number;
-  'tar_at_far_1e-3': number;
-  rank1: number;
+  auc: number | Skipped;
+  'tar_at_far_1e-3': number | Skipped;
+  rank1: number | Skipped;
   /** Photos where the detector found no face; they were embedded from a fixed centre box. */
   detector_misses: number;
   identities: number;
   probes: number;
   /** Share of probes whose identity is left out of the gallery that still match someone at `medium`. */
-  false_match_rate_medium: number;
+  false_match_rate_medium: number | Skipped;
   /** The same at `strict`. */
-  false_match_rate_strict: number;
-  calibration: {
-    cosineAt: { strict: number; medium: number; low: number };
-    impostor_pairs: number;
-    /**
-     * Presets are per-comparison FARs, so a search over N identities meets about N impostors:
-     * the cosine at which only 1% of unenrolled probes match anyone in this gallery.
-     */
-    open_set_cosine_1pct: number;
-    /** ln FAR(cos) ≈ a − b·cos over the impostor tail (SimilarityCalibration.impostorTail). */
-    impostorTail: { a: number; b: number };
-  };
+  false_match_rate_strict: number | Skipped;
+  calibration:
+    | {
+        cosineAt: { strict: number; medium: number; low: number };
+        impostor_pairs: number;
+        /**
+         * Presets are per-comparison FARs, so a search over N identities meets about N impostors:
+         * the cosine at which only 1% of unenrolled probes match anyone in this gallery.
+         */
+        open_set_cosine_1pct: number | Skipped;
+        /** ln FAR(cos) ≈ a − b·cos over the impostor tail (SimilarityCalibration.impostorTail). */
+        impostorTail: { a: number; b: number };
+      }
+    | Skipped;
   /**
    * Open-set search as the galleries do it: the presets as false-positive identification rates
    * over the whole gallery (searchThreshold), the share of unenrolled probes matching anyone,
    * and the share of probes whose rank-1 hit is right and above the threshold. In-sample: the
    * tail is fitted on these same impostors.
    */
-  open_set: {
-    gallery: number;
-    search_cosine: { strict: number; medium: number };
-    fpir: { strict: number; medium: number };
-    rank1_above_threshold: { strict: number; medium: number };
-  };
+  open_set:
+    | {
+        gallery: number;
+        search_cosine: { strict: number; medium: number };
+        fpir: { strict: number; medium: number };
+        rank1_above_threshold: { strict: number; medium: number };
+      }
+    | Skipped;
   /** Median time of detect + landmarks + embedding for one photo (decode excluded). */
   ms_per_face_p50: number;
 }
@@ -80,12 +90,14 @@ export function pickCentralFace(dets: Detection[], width: number, height: number
   return dets.reduce<Detection | undefined>((a, b) => (a === undefined || dist(b.box) < dist(a.box) ? b : a), undefined);
 }
 
-export async function evalLfw(ctx: LfwEvalContext): Promise<LfwEvalResult> {
+export async function evalLfw(ctx: LfwEvalContext): Promise<LfwEvalResult | Skipped> {
   const { dataDir, log } = ctx;
   const dir = join(dataDir, 'lfw');
+  const missing = missingSet(dataDir, 'lfw');
+  if (missing) return skip(log, 'lfw', missing);
   const labels = (await readCsv(join(dir, 'LABELS'))).map((r) => ({ path: r.path!, identity: r.identity! }));
   const pairRows = await readCsv(join(dir, 'pairs.csv'));
-  if (labels.length === 0 || pairRows.length === 0) throw new Error(`LFW data missing or empty in ${dir}`);
+  if (labels.length === 0 || pairRows.length === 0) return skip(log, 'lfw', `lfw/LABELS or lfw/pairs.csv has no rows in ${dataDir}`);
 
   // Pairs, optionally the first ⌈limit / folds⌉ of each fold (same and different pairs alternate
   // by blocks in the official file, so take from both halves of each fold).
@@ -147,9 +159,11 @@ export async function evalLfw(ctx: LfwEvalContext): Promise<LfwEvalResult> {
   const scored: ScoredPair[] = [];
   for (const p of pairs) scored.push({ fold: p.fold, same: p.same, score: cosine(await embed(p.a), await embed(p.b)) });
   const accuracy = crossValidatedAccuracy(scored);
-  const auc = aucOf(scored);
-  const tar = tarAtFar(scored, 1e-3);
-  log(`lfw: ${scored.length} pairs, accuracy ${accuracy.toFixed(4)}, AUC ${auc.toFixed(5)}, TAR@1e-3 ${tar.toFixed(4)}`);
+  const nSame = scored.filter((p) => p.same).length;
+  const nDiff = scored.length - nSame;
+  const auc = nSame && nDiff ? aucOf(scored) : skip(log, 'lfw/auc', `needs same and different pairs, has ${nSame} same and ${nDiff} different`);
+  const tar = resolves(1e-3, nDiff) ? tarAtFar(scored, 1e-3) : skip(log, 'lfw/tar_at_far_1e-3', `needs ≥ 1,000 different pairs, has ${nDiff}`);
+  log(`lfw: ${scored.length} pairs, accuracy ${accuracy.toFixed(4)}, AUC ${fmt(auc, 5)}, TAR@1e-3 ${fmt(tar, 4)}`);
 
   // Gallery: first photo of every identity; probes: the other photos.
   const gallery: { id: number; v: Float32Array }[] = [];
@@ -171,7 +185,6 @@ export async function evalLfw(ctx: LfwEvalContext): Promise<LfwEvalResult> {
   const bestImpostor = new Float32Array(probes.length);
   // The top score when it is the right identity (rank-1 hit), else −∞: rank-1 above a threshold.
   const bestGenuine = new Float32Array(probes.length);
-  const rank1Above = (t: number) => (probes.length ? bestGenuine.filter((s) => s >= t).length / probes.length : 0);
   const row = new Float32Array(gallery.length);
   probes.forEach((p, pi) => {
     scoreRow(G, dim, p.v, row);
@@ -193,38 +206,9 @@ export async function evalLfw(ctx: LfwEvalContext): Promise<LfwEvalResult> {
     bestImpostor[pi] = bestImp;
     bestGenuine[pi] = bestId === p.id ? best : -Infinity;
   });
-  // Millions of scores: sorted once for every quantile and the tail fit.
-  const imp = descending(impostors.subarray(0, n));
-  const cosineAt = {
-    strict: quantileAboveSorted(imp, PRESET_FAR.strict),
-    medium: quantileAboveSorted(imp, PRESET_FAR.medium),
-    low: quantileAboveSorted(imp, PRESET_FAR.low),
-  };
-  let falseMatches = 0;
-  let falseStrict = 0;
-  for (const s of bestImpostor) {
-    if (s >= cosineAt.medium) falseMatches++;
-    if (s >= cosineAt.strict) falseStrict++;
-  }
-  const openSet1pct = quantileAbove(bestImpostor, 0.01);
-  const impostorTail = fitImpostorTail(imp);
-  // The open-set rule the gallery search applies (similarity.rules.ts searchThreshold): a preset
-  // is a false-positive identification rate over the whole gallery, checked here in-sample.
-  const cal = { c0: 0, c1: 1, cosineAt, impostorTail };
-  const searchCos = (p: 'strict' | 'medium') => searchCosine(p, cal, gallery.length);
-  const fpir = (p: 'strict' | 'medium') => {
-    const t = searchCos(p);
-    return probes.length ? bestImpostor.filter((s) => s >= t).length / probes.length : 0;
-  };
-  const rank1 = probes.length ? correct / probes.length : 0;
-  const fmr = probes.length ? falseMatches / probes.length : 0;
-  const fmrStrict = probes.length ? falseStrict / probes.length : 0;
-  log(
-    `lfw: rank-1 ${rank1.toFixed(4)} over ${probes.length} probes, ${gallery.length} identities; ` +
-      `cosine at strict/medium/low ${cosineAt.strict.toFixed(4)}/${cosineAt.medium.toFixed(4)}/${cosineAt.low.toFixed(4)} ` +
-      `from ${n} impostor pairs; open-set false match at medium ${fmr.toFixed(4)}, strict ${fmrStrict.toFixed(4)}, ` +
-      `1% at cosine ${openSet1pct.toFixed(4)}; detector misses ${misses}`,
-  );
+  const rank1 = probes.length ? correct / probes.length : skip(log, 'lfw/rank1', 'no identity in LABELS has two or more photos');
+  log(`lfw: rank-1 ${fmt(rank1, 4)} over ${probes.length} probes, ${gallery.length} identities; detector misses ${misses}`);
+  const calibrated = calibrate(impostors.subarray(0, n), bestImpostor, bestGenuine, gallery.length, log);
   times.sort((a, b) => a - b);
   return {
     pairs: scored.length,
@@ -236,18 +220,11 @@ export async function evalLfw(ctx: LfwEvalContext): Promise<LfwEvalResult> {
     detector_misses: misses,
     identities: gallery.length,
     probes: probes.length,
-    false_match_rate_medium: fmr,
-    false_match_rate_strict: fmrStrict,
-    calibration: { cosineAt, impostor_pairs: n, open_set_cosine_1pct: openSet1pct, impostorTail },
-    open_set: {
-      gallery: gallery.length,
-      search_cosine: { strict: searchCos('strict'), medium: searchCos('medium') },
-      fpir: { strict: fpir('strict'), medium: fpir('medium') },
-      rank1_above_threshold: { strict: rank1Above(searchCos('strict')), medium: rank1Above(searchCos('medium')) },
-    },
+    ...calibrated,
     ms_per_face_p50: times.length ? times[Math.floor(times.length / 2)]! : 0,
   };
 }
+
 
 function scoreRow(G: Float32Array, dim: number, v: Float32Array, out: Float32Array): void {
   for (let g = 0, o = 0; g < out.length; g++, o += dim) {
@@ -255,28 +232,4 @@ function scoreRow(G: Float32Array, dim: number, v: Float32Array, out: Float32Arr
     for (let i = 0; i < dim; i++) s += G[o + i]! * v[i]!;
     out[g] = s;
   }
-}
-
-/**
- * Fits ln FAR(cos) ≈ a − b·cos to the impostor quantiles (`desc`: scores sorted highest first)
- * at FAR 1e-3 … 1e-5 (5 points, each resolved by ≥ 100 scores out of millions). Above that
- * (FAR < 1e-5) LFW's impostors hold a few near-identical pairs (label noise, look-alikes) whose
- * flat tail would push open-set thresholds past every genuine match (measured: fitting
- * 1e-4 … 1e-6 gave b = 12 and a medium search cosine of 0.81 at 3,554 faces); below 1e-3 the
- * body of the distribution is shallower.
- */
-function fitImpostorTail(desc: Float32Array): { a: number; b: number } {
-  const pts: [number, number][] = [];
-  for (let k = 0; k <= 4; k++) {
-    const far = 1e-3 / Math.sqrt(10) ** k;
-    const i = Math.floor(far * desc.length) - 1;
-    if (i >= 0) pts.push([desc[i]!, Math.log(far)]);
-  }
-  if (pts.length < 2) throw new Error(`too few impostor pairs (${desc.length}) to fit the tail at FAR 1e-3 … 1e-5`);
-  const mx = pts.reduce((s, p) => s + p[0], 0) / pts.length;
-  const my = pts.reduce((s, p) => s + p[1], 0) / pts.length;
-  const sxy = pts.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
-  const sxx = pts.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
-  const b = -sxy / sxx;
-  return { a: my + b * mx, b };
 }

@@ -3,7 +3,9 @@
  *
  * Runs each section of our self-measurement in its own process (as many at once as there are
  * cores: the sections are independent and single-threaded), then writes one JSON report.
- * The report's keys are a contract other tools rely on (docs/accuracy.md).
+ * The report's keys are a contract other tools rely on (docs/accuracy.md). A section whose data
+ * sets are all absent is skipped here, without starting a process; one that has some of them
+ * skips the rest itself (eval-data.ts). A run that computes nothing at all fails.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EVAL_SECTIONS, type EvalSection } from './eval-sections.js';
+import { SECTION_SETS, missingSet, skip, type Skipped } from './eval-data.js';
 
 export function defaultEvalDir(): string {
   return resolve(process.env.EVAL_DIR ?? '../shared/eval');
@@ -50,8 +53,20 @@ export async function runEval(argv: string[], sectionScript: string): Promise<vo
   const tmp = mkdtempSync(join(tmpdir(), 'visage-eval-'));
   const report: Record<string, unknown> = {};
   const started = Date.now();
+  const log = (msg: string) => process.stderr.write(`[eval] ${msg}\n`);
+  const absent = (s: EvalSection): Skipped | undefined => {
+    const reasons = SECTION_SETS[s].map((set) => missingSet(dataDir, set));
+    return reasons.every((r) => r !== undefined) ? skip(log, s, reasons.join('; ')) : undefined;
+  };
+  const runnable: EvalSection[] = [];
+  for (const s of only as EvalSection[]) {
+    const skipped = absent(s);
+    if (skipped) report[s] = skipped;
+    else runnable.push(s);
+  }
+  if (runnable.length === 0) throw new Error(`no eval data for ${only.join(', ')} in ${dataDir} (--data or EVAL_DIR: a folder laid out like ../shared/eval)`);
   try {
-    const pending = [...only] as EvalSection[];
+    const pending = [...runnable];
     const lanes = Array.from({ length: Math.min(availableParallelism(), pending.length) }, async () => {
       for (let s = pending.shift(); s; s = pending.shift()) {
         const file = join(tmp, `${s}.json`);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { RgbImage } from '../domain/face.model.js';
 import type { FaceAnalyzer } from '../ports/face-analyzer.port.js';
 import { median, percentile } from './stats.js';
+import { missingSet, skip } from './eval-data.js';
 
 export async function evalSpeed(ctx: {
   dataDir: string;
@@ -17,6 +18,8 @@ export async function evalSpeed(ctx: {
   /** The whole engine in this thread (the composition root builds it). */
   loadAnalyzer: () => Promise<FaceAnalyzer>;
 }) {
+  const missing = missingSet(ctx.dataDir, 'facemask_boxes');
+  if (missing) return skip(ctx.log, 'speed', missing);
   const n = ctx.limit ?? 100;
   const dir = join(ctx.dataDir, 'facemask_boxes');
   const files = readFileSync(join(dir, 'LABELS'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
