@@ -43,6 +43,8 @@ export const ERRORS = {
   OVERLOADED: { status: 503, message: 'The server is busy; retry later' },
   TIMEOUT: { status: 503, message: 'The request took too long' },
   INTERNAL: { status: 500, message: 'Internal error' },
+  // A background job's error (seen in the job, not as a response).
+  JOB_INTERRUPTED: { status: 500, message: 'The worker running the job stopped before it finished, on every attempt' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
