@@ -1,12 +1,15 @@
 /**
  * `visage keys …`: manage API keys and account credits straight in the data dir's database
  * (works with the server stopped or running). Secrets are printed once, on create and rotate.
+ * Only `create` may make a new database; the others refuse a missing one (database.guard.ts),
+ * and none answers for an account that does not exist.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.loader.js';
 import { CreditsService, type KeyView, systemClock } from '../core/index.js';
 import { validateAccountId } from '../domain/auth.model.js';
 import { buildKeysService, openAccountStore } from '../main/accounts.compose.js';
+import { dataDirOrigin, useDatabase } from './database.guard.js';
 
 export const KEYS_USAGE = `Usage:
   visage keys create [--account A] [--name N] [--scopes detect,verify,galleries:read,galleries:write,search,admin|all]
@@ -17,6 +20,10 @@ export const KEYS_USAGE = `Usage:
   visage keys rotate <key id>                          new secret, same key; the old one stops working
   visage keys credits <account> <n|unlimited>          monthly credits of an account
   visage keys usage <account>                          credits spent this month, by operation
+
+Every subcommand takes --data-dir <dir> (default VISAGE_DATA_DIR or ./data) and names the
+database it uses on stderr. Only create makes a new database (and says so); the others stop
+when the data dir has none.
 `;
 
 function describe(k: KeyView): string {
@@ -28,8 +35,21 @@ function describe(k: KeyView): string {
   return `${k.id}  ${state.padEnd(7)}  ${k.account}  ${k.name}  [${k.scopes.join(',')}]  ${rate}${extra ? `  ${extra}` : ''}\n`;
 }
 
-export async function keysCommand(argv: string[], deps: { env?: NodeJS.ProcessEnv; stdout: (s: string) => void }): Promise<number> {
+/** An account the command reads must exist: reading one would otherwise create it ("unlimited"). */
+async function existingAccount(store: ReturnType<typeof openAccountStore>, raw: string | undefined, database: string): Promise<string> {
+  const account = validateAccountId(raw);
+  if (await store.getAccount(account)) return account;
+  const known = (await store.listAccounts()).map((a) => a.id);
+  const list = known.length === 0 ? 'none' : known.length > 10 ? `${known.slice(0, 10).join(', ')}, …` : known.join(', ');
+  throw new Error(`no account ${account} in ${database} (accounts there: ${list}). "visage keys create --account ${account}" makes one.`);
+}
+
+export async function keysCommand(
+  argv: string[],
+  deps: { env?: NodeJS.ProcessEnv; stdout: (s: string) => void; stderr?: (s: string) => void },
+): Promise<number> {
   const out = deps.stdout;
+  const env = deps.env ?? process.env;
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
@@ -45,13 +65,26 @@ export async function keysCommand(argv: string[], deps: { env?: NodeJS.ProcessEn
       login: { type: 'string' },
       password: { type: 'string' },
       json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (!sub || sub === 'help' || sub === '--help') {
+  if (!sub || sub === 'help' || sub === '--help' || sub === '-h' || values.help) {
     out(KEYS_USAGE);
     return sub ? 0 : 2;
   }
-  const config = loadConfig(deps.env ?? process.env);
+  if (!['create', 'list', 'revoke', 'rotate', 'credits', 'usage'].includes(sub)) {
+    out(KEYS_USAGE);
+    return 2;
+  }
+  const base = loadConfig(env);
+  const config = values['data-dir'] === undefined ? base : { ...base, dataDir: values['data-dir'] };
+  const database = useDatabase(config, {
+    create: sub === 'create',
+    origin: dataDirOrigin(values['data-dir'], env),
+    createHint: 'run "visage keys create"',
+    stderr: deps.stderr ?? ((s) => void process.stderr.write(s)),
+  });
   const store = openAccountStore(config);
   const keys = buildKeysService(config, store);
   try {
@@ -72,7 +105,7 @@ export async function keysCommand(argv: string[], deps: { env?: NodeJS.ProcessEn
         return 0;
       }
       case 'list': {
-        const list = await keys.list(values.account);
+        const list = await keys.list(values.account === undefined ? undefined : await existingAccount(store, values.account, database));
         if (values.json) out(`${JSON.stringify(list, null, 2)}\n`);
         else for (const k of list) out(describe(k));
         return 0;
@@ -96,7 +129,7 @@ export async function keysCommand(argv: string[], deps: { env?: NodeJS.ProcessEn
       }
       case 'credits':
       case 'usage': {
-        const account = validateAccountId(positionals[0]);
+        const account = await existingAccount(store, positionals[0], database);
         const credits = new CreditsService({ store, clock: systemClock, defaultMonthlyCredits: config.defaultMonthlyCredits || null });
         if (sub === 'credits') {
           const raw = positionals[1];

@@ -2,14 +2,13 @@
  * The `visage` command line: serve, detect, verify, index, keys, eval. Errors print `error CODE: reason` and
  * set a non-zero exit code (1 for a refused input, 2 for a usage mistake).
  */
-import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.loader.js';
-import type { ImageInput, VerifySide } from '../core/index.js';
 import { isVisageError } from '../domain/error.registry.js';
 import { parseFaceOptions } from '../domain/face-options.rules.js';
 import { mapDetect, mapVerify } from '../http/v1/mappers/face.mapper.js';
 import { buildFaceService, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from '../main/services.compose.js';
+import { imageArgument, UsageError, verifyArgument } from './image-argument.reader.js';
 import { formatDetectTable, formatVerify } from './output.format.js';
 
 export const USAGE = `visage ${packageVersion()} — self-hosted face analysis, recognition and search
@@ -42,24 +41,17 @@ export interface CliDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-class UsageError extends Error {}
-
-function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+/** The lines of USAGE about one command (its `visage <command>` line and those indented under it), for `<command> --help`. */
+export function commandUsage(command: string): string {
+  const lines = USAGE.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(`  visage ${command} `) || l === `  visage ${command}`);
+  if (at < 0) return USAGE;
+  let end = at + 1;
+  while (end < lines.length && /^ {5,}\S/.test(lines[end]!)) end++;
+  return `Usage:\n${lines.slice(at, end).join('\n')}\n`;
 }
 
-function imageInput(arg: string): ImageInput {
-  if (/^https?:\/\//i.test(arg)) return { url: arg };
-  if (!isFile(arg)) throw new UsageError(`${arg}: no such file`);
-  return { bytes: readFileSync(arg) };
-}
-
-/** A verify argument: URL, existing file, or else a template string. */
-function verifySide(arg: string, name: 'a' | 'b'): VerifySide {
-  if (/^https?:\/\//i.test(arg) || isFile(arg)) return { image: imageInput(arg), param: name };
-  if (/^[A-Za-z0-9_-]{16,}$/.test(arg)) return { template: arg, param: name };
-  throw new UsageError(`${arg}: neither a file, a URL nor a template`);
-}
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
 
 async function withService<T>(deps: CliDeps, fn: (svc: ReturnType<typeof buildFaceService>) => Promise<T>): Promise<T> {
   const config = loadConfig(deps.env ?? process.env);
@@ -92,7 +84,7 @@ async function detect(argv: string[], deps: CliDeps, out: (s: string) => void): 
     max_faces: values['max-faces'],
     score_threshold: values['score-threshold'],
   });
-  const inputs = positionals.map((p) => [p, imageInput(p)] as const);
+  const inputs = positionals.map((p, i) => [p, imageArgument(p, String(i + 1))] as const);
   return withService(deps, async (svc) => {
     const results: Array<Record<string, unknown>> = [];
     let failed = 0;
@@ -120,8 +112,8 @@ async function verify(argv: string[], deps: CliDeps, out: (s: string) => void): 
     options: { json: { type: 'boolean' }, threshold: { type: 'string' }, 'min-face-size': { type: 'string' } },
   });
   if (positionals.length !== 2) throw new UsageError('verify needs exactly two images or templates');
-  const a = verifySide(positionals[0]!, 'a');
-  const b = verifySide(positionals[1]!, 'b');
+  const a = verifyArgument(positionals[0]!, 'a');
+  const b = verifyArgument(positionals[1]!, 'b');
   const options = parseFaceOptions({ min_face_size: values['min-face-size'] });
   return withService(deps, async (svc) => {
     const res = mapVerify(await svc.verify(a, b, values.threshold, options));
@@ -137,8 +129,15 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
   const [command, ...rest] = argv;
   let code = 0;
   try {
+    // index, keys and eval know their own options, --help among them.
+    if (wantsHelp(rest) && (command === 'serve' || command === 'detect' || command === 'verify')) {
+      out(commandUsage(command));
+      process.exitCode = 0;
+      return 0;
+    }
     switch (command) {
       case 'serve': {
+        if (rest.length > 0) throw new UsageError(`serve takes no arguments (configure it with VISAGE_* variables): ${rest.join(' ')}`);
         const { serve } = await import('../main/server.compose.js');
         await serve();
         break;
@@ -155,7 +154,7 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
         break;
       }
       case 'keys':
-        code = await (await import('./keys.command.js')).keysCommand(rest, { env: deps.env, stdout: out });
+        code = await (await import('./keys.command.js')).keysCommand(rest, { env: deps.env, stdout: out, stderr: err });
         break;
       case 'eval': {
         const { runEval } = await import('../eval/run-eval.js');

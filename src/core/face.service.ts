@@ -3,7 +3,7 @@
  * bytes or a URL; the service fetches, decodes and analyses, and never knows about HTTP.
  */
 import { VisageError } from '../domain/error.registry.js';
-import { boxWidth, type AnalyzedFace, type AttributeName, type Box } from '../domain/face.model.js';
+import { boxWidth, type AnalyzedFace, type AttributeName, type Box, type DroppedFaces } from '../domain/face.model.js';
 import type { FaceOptions } from '../domain/face-options.rules.js';
 import { scaleFace, scaleOf } from '../domain/face-scale.rules.js';
 import { modelKey, type EmbedderInfo, type ModelInfo } from '../domain/model.info.js';
@@ -25,6 +25,8 @@ export interface FaceServiceDefaults {
 export interface DetectResult {
   image: { width: number; height: number };
   faces: AnalyzedFace[];
+  /** Faces min_face_size and score_threshold removed (DroppedFaces); max_faces is not counted. */
+  dropped: DroppedFaces;
   models: ModelInfo[];
   /** Echo of what was asked, so the mapper prints exactly that. */
   attributes: AttributeName[];
@@ -45,6 +47,12 @@ export interface VerifyResult {
   /** The face used on each side; null when the side was a template. */
   boxes: { a: Box | null; b: Box | null };
 }
+
+/**
+ * No face was ever found in a photo under 8 px on a side (tight LFW crops shrunk to 4-9 px: none
+ * at 7, one 5 px box at 8; docs/accuracy.md, "Minimum face size"): such an image is refused.
+ */
+export const SMALLEST_FACE_IMAGE_SIDE = 8;
 
 export class FaceService {
   constructor(
@@ -118,6 +126,7 @@ export class FaceService {
     const attributes = options.attributes ?? [];
     const landmarks68 = options.landmarks68 ?? false;
     const minFaceSize = options.minFaceSize ?? this.defaults.minFaceSize;
+    assertRoomForAFace(image.original ?? image, minFaceSize);
     const analyzeOptions: AnalyzeOptions = {
       // A width limit in analysis pixels (fractional on purpose: rounding could let narrower faces through).
       minFaceSize: minFaceSize / sx,
@@ -128,11 +137,15 @@ export class FaceService {
       attributes,
       templates,
     };
-    let faces = await this.deps.analyzer.analyze(image, analyzeOptions);
+    const analysis = await this.deps.analyzer.analyze(image, analyzeOptions);
+    let faces = analysis.faces;
+    const dropped = { ...analysis.dropped };
     if (scaled) {
       // The filter restates the analyzer's own min_face_size check in original pixels, where
       // float rounding of w·sx could otherwise let a face a hair narrower through.
+      const all = faces.length;
       faces = faces.map((f) => scaleFace(f, sx, sy)).filter((f) => boxWidth(f.box) >= minFaceSize);
+      dropped.minFaceSize += all - faces.length;
     }
     if (strict && faces.length > maxFaces) {
       throw new VisageError('TOO_MANY_FACES', `The image holds more than ${maxFaces} faces`, { param: 'max_faces', maxFaces });
@@ -140,10 +153,25 @@ export class FaceService {
     return {
       image: image.original ?? { width: image.width, height: image.height },
       faces: faces.slice(0, maxFaces),
+      dropped,
       models: this.deps.analyzer.models,
       attributes,
       landmarks68,
     };
+  }
+}
+
+/**
+ * IMAGE_TOO_SMALL for an image no face can be reported from: narrower than min_face_size (a box
+ * never outgrows the image), or under the smallest photo the detector has found a face in.
+ */
+function assertRoomForAFace(size: { width: number; height: number }, minFaceSize: number): void {
+  const { width, height } = size;
+  if (Math.min(width, height) < SMALLEST_FACE_IMAGE_SIDE) {
+    throw new VisageError('IMAGE_TOO_SMALL', `The image is ${width}x${height} px; faces are found only in images of at least ${SMALLEST_FACE_IMAGE_SIDE} px on each side`, { param: 'image', width, height, minSide: SMALLEST_FACE_IMAGE_SIDE });
+  }
+  if (width < minFaceSize) {
+    throw new VisageError('IMAGE_TOO_SMALL', `The image is ${width} px wide, narrower than min_face_size ${minFaceSize} px, so no face could be reported; send a larger image or a smaller min_face_size`, { param: 'image', width, height, minFaceSize });
   }
 }
 

@@ -3,7 +3,6 @@
  * galleries use (data dir `visage.db`), so a fresh start needs no setup. Also the first-start
  * bootstrap: with no key at all and no admin key in config, one admin key is made and printed once.
  */
-import { join } from 'node:path';
 import { SqliteAccountStore } from '../adapters/store/sqlite/sqlite-account.store.js';
 import type { Config } from '../config/config.schema.js';
 import { AbuseGuard } from '../core/abuse-guard.js';
@@ -14,6 +13,7 @@ import { KeysService } from '../core/keys.service.js';
 import { RateLimiter } from '../core/rate-limiter.js';
 import { sha256Hex } from '../core/secret-hash.js';
 import type { AccountDeps } from './app.compose.js';
+import { databasePath } from './services.compose.js';
 import type { AccountStore } from '../ports/account-store.port.js';
 import { systemClock, type Clock } from '../ports/clock.port.js';
 
@@ -32,7 +32,7 @@ export function buildKeysService(config: Config, store: AccountStore, clock: Clo
 }
 
 export function openAccountStore(config: Config): AccountStore {
-  return SqliteAccountStore.open(join(config.dataDir, 'visage.db'));
+  return SqliteAccountStore.open(databasePath(config));
 }
 
 export function buildAccounts(config: Config, clock: Clock = systemClock): AccountStack {

@@ -2,7 +2,7 @@
  * Composition helpers shared by the server and the CLI: the only place adapters are chosen.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { createFaceAnalyzer } from './face-analyzer.compose.js';
 import type { EngineOptions } from './face-models.compose.js';
 import { SqliteFaceStore } from '../adapters/store/sqlite/sqlite-face.store.js';
@@ -41,6 +41,11 @@ export function buildFaceService(config: Config, analyzer: FaceAnalyzer, resolve
   return new FaceService({ analyzer, decoder, fetcher: buildFetcher(config, resolve) }, { minFaceSize: config.defaultMinFaceSize, maxFaces: config.defaultMaxFaces });
 }
 
+/** The absolute path of the SQLite file under the data dir (galleries, accounts, keys: one file). */
+export function databasePath(config: Config): string {
+  return resolvePath(config.dataDir, 'visage.db');
+}
+
 export interface GalleryStack {
   galleries: GalleryService;
   /** Checks every gallery's index against the database, repairing it if needed. */
@@ -51,7 +56,7 @@ export interface GalleryStack {
 /** The durable store under the data dir: SQLite (system of record) and the per-gallery indexes. */
 export function buildGalleries(config: Config, faceService: FaceService, log: ProgressLog, resolve?: Resolver): GalleryStack {
   mkdirSync(config.dataDir, { recursive: true });
-  const store = SqliteFaceStore.open(join(config.dataDir, 'visage.db'));
+  const store = SqliteFaceStore.open(databasePath(config));
   const indexes = new FaceIndexRegistry(store, new UsearchIndexProvider(join(config.dataDir, 'index'), indexOptions(config)), log);
   const thumbnailer = new SharpThumbnailer(config.maxPixels);
   const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: buildFetcher(config, resolve), thumbnailer });
