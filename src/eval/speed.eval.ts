@@ -35,7 +35,7 @@ export async function evalSpeed(ctx: {
     await analyzer.analyze(img, { ...base, templates: false });
     detectMs.push(performance.now() - t);
     t = performance.now();
-    faces += (await analyzer.analyze(img, { ...base, templates: true })).length;
+    faces += (await analyzer.analyze(img, { ...base, templates: true })).faces.length;
     templateMs.push(performance.now() - t);
   }
   await analyzer.close();

@@ -70,7 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, { maxUploadBytes });
   registerSecurityHeaders(app, { corsOrigins: cfg('corsOrigins'), hsts: cfg('hsts') });
   app.decorateRequest('principal', null);
   await registerOpenApi(app, { version: deps.version ?? '0.0.0' });
