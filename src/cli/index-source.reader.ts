@@ -1,9 +1,10 @@
 /**
- * What `visage index` enrols: every image under a folder (recursively, in path order), or the
- * records of a JSONL file (`{"path": "...", "id": "...", "meta": ...}`, paths relative to the
- * file). A bad record becomes an item that fails on its own, so one typo does not stop a run.
+ * What `visage index` enrols: every image under a folder (recursively, in path order, through
+ * symbolic links to files and folders), or the records of a JSONL file (`{"path": "...", "id":
+ * "...", "meta": ...}`, paths relative to the file). A bad record becomes an item that fails on
+ * its own, so one typo does not stop a run.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 
 export interface IndexItem {
@@ -16,19 +17,51 @@ export interface IndexItem {
   error?: { code: string; message: string };
 }
 
-const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.avif', '.tif', '.tiff', '.bmp']);
+/** The file names enrolled from a folder. */
+export const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.avif', '.tif', '.tiff', '.bmp']);
 
 /** The file name without its extension: `photos/ann_01.jpg` → `ann_01`. */
 export const idFromPath = (p: string) => basename(p, extname(p));
 
-function walk(dir: string): string[] {
-  const out: string[] = [];
+/** What a link points at; undefined when nothing (missing, or a link loop: ELOOP). */
+function statTarget(p: string) {
+  try {
+    return statSync(p, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+const isImageName = (name: string) => IMAGE_EXT.has(extname(name).toLowerCase());
+
+/**
+ * Images under `dir`; ids and labels use the link's path, not its target's. `seen` holds the
+ * real path of every folder walked, so a link back up the tree (or a second link to a folder
+ * already walked) is not followed again: each folder is read once and a loop ends.
+ */
+function walk(dir: string, seen: Set<string>): IndexItem[] {
+  const real = realpathSync(dir);
+  if (seen.has(real)) return [];
+  seen.add(real);
+  const out: IndexItem[] = [];
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile() && IMAGE_EXT.has(extname(e.name).toLowerCase())) out.push(p);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      const target = statTarget(p);
+      if (!target) {
+        // A dangling link with a photo's name was meant to be enrolled: say so rather than skip it.
+        if (isImageName(e.name)) out.push({ label: p, path: p, clientId: idFromPath(p), error: { code: 'UNREADABLE', message: `${p} is a symbolic link that points at nothing` } });
+        continue;
+      }
+      isDir = target.isDirectory();
+      isFile = target.isFile();
+    }
+    if (isDir) out.push(...walk(p, seen));
+    else if (isFile && isImageName(e.name)) out.push({ label: p, path: p, clientId: idFromPath(p) });
   }
   return out;
 }
@@ -71,7 +104,7 @@ export function readIndexSource(source: string): IndexItem[] | null {
   const st = statSync(source, { throwIfNoEntry: false });
   if (!st) return null;
   let items: IndexItem[];
-  if (st.isDirectory()) items = walk(source).map((p) => ({ label: p, path: p, clientId: idFromPath(p) }));
+  if (st.isDirectory()) items = walk(source, new Set());
   else if (st.isFile() && /\.jsonl$/i.test(source)) items = fromJsonl(source);
   else return null;
   const seen = new Map<string, string>();

@@ -4,7 +4,9 @@
  * a photo whose client id is already in the gallery is skipped, and every batch is committed
  * on its own, so running the same command again after Ctrl-C continues where it stopped. The
  * server keeps its own copy of each index: run this while the server is stopped (or restart it
- * afterwards) for the server to see the new faces.
+ * afterwards) for the server to see the new faces. It writes to an existing database only
+ * (--create-database makes a new one), so a wrong folder or --data-dir is not silently a new,
+ * empty gallery.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -13,7 +15,8 @@ import type { BulkItem, BulkItemResult, GalleryService } from '../core/index.js'
 import { isVisageError } from '../domain/error.registry.js';
 import { MAX_BULK_ITEMS } from '../domain/gallery.rules.js';
 import { buildLocalStack, type AnalyzerLoader, type LocalStack } from '../main/services.compose.js';
-import { readIndexSource, type IndexItem } from './index-source.reader.js';
+import { dataDirOrigin, useDatabase } from './database.guard.js';
+import { IMAGE_EXT, readIndexSource, type IndexItem } from './index-source.reader.js';
 import { ProgressReporter } from './progress.reporter.js';
 
 export interface IndexDeps {
@@ -43,6 +46,7 @@ const MAX_FAILURE_LINES = 20;
 export const INDEX_USAGE = `visage index <folder | list.jsonl> --gallery <name> [options]
       --all-faces          enrol every face of each photo (ids <id>#1, <id>#2… largest first)
       --data-dir <dir>     the server's data dir (default VISAGE_DATA_DIR or ./data)
+      --create-database    make a new database when the data dir has none (else: an error)
       --concurrency <n>    photos analysed at once (default VISAGE_WORKERS: one per core)
       --account <name>     the account that owns the gallery (that of your API key; default: default)
 `;
@@ -126,23 +130,31 @@ export async function runIndex(argv: string[], deps: IndexDeps): Promise<number>
         'data-dir': { type: 'string' },
         concurrency: { type: 'string' },
         account: { type: 'string' },
+        'create-database': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (e) {
     return usage(deps, (e as Error).message);
   }
+  if (values.help) {
+    deps.stdout(`Usage: ${INDEX_USAGE}`);
+    return 0;
+  }
   if (positionals.length !== 1) return usage(deps, 'index needs one folder or .jsonl file');
   if (!values.gallery) return usage(deps, 'index needs --gallery <name>');
   const items = readIndexSource(positionals[0]!);
   if (!items) return usage(deps, `${positionals[0]}: neither a folder nor a .jsonl file`);
-  const base = loadConfig(deps.env ?? process.env);
+  const env = deps.env ?? process.env;
+  const base = loadConfig(env);
   const concurrency = values.concurrency === undefined ? base.workers : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) return usage(deps, '--concurrency must be a positive integer');
   const config = { ...base, dataDir: values['data-dir'] ?? base.dataDir, workers: concurrency };
   if (items.length === 0) {
-    deps.stderr(`visage index: no photos in ${positionals[0]}\n`);
+    deps.stderr(`visage index: no photos in ${positionals[0]} (no ${[...IMAGE_EXT].join(' ')} file in it or under it)\n`);
     return 1;
   }
+  useDatabase(config, { create: values['create-database'] ?? false, origin: dataDirOrigin(values['data-dir'], env), createHint: 'add --create-database', stderr: deps.stderr });
 
   const gallery = values.gallery;
   const allFaces = values['all-faces'] ?? false;

@@ -45,7 +45,7 @@ test('index enrols a folder, reports what it could not, and resumes where it sto
     const data = join(dir, 'data');
 
     const a = capture(data);
-    assert.equal(await main(['index', photos, '--gallery', 'staff'], a.deps), 0);
+    assert.equal(await main(['index', photos, '--gallery', 'staff', '--create-database'], a.deps), 0);
     assert.match(a.o.err, /created gallery staff/);
     assert.match(a.o.err, /6\/6 \(100\.0%\) · [\d.]+ faces\/s · done/);
     assert.match(a.o.err, /bad\.jpg: UNSUPPORTED_MEDIA_TYPE/);
@@ -97,7 +97,7 @@ test('index reads a JSONL list with ids and meta; --all-faces numbers the faces'
     );
     const data = join(dir, 'data');
     const a = capture(data);
-    assert.equal(await runIndex([list, '--gallery', 'g1'], a.deps), 0);
+    assert.equal(await runIndex([list, '--gallery', 'g1', '--create-database'], a.deps), 0);
     assert.match(a.o.out, /enrolled +2\n/);
     assert.match(a.o.out, /BAD_RECORD 1/);
     assert.match(a.o.out, /DUPLICATE_ID 1/);
