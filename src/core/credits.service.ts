@@ -15,6 +15,8 @@ import type { AccountStore } from '../ports/account-store.port.js';
 import type { Clock } from '../ports/clock.port.js';
 
 export interface Reservation {
+  /** Credits reserved: the cost asked, or fewer with reserveUpTo. */
+  granted: number;
   /** Keeps `used` of the reserved credits (0 for a failed request) and refunds the rest. Idempotent. */
   settle(used: number): Promise<void>;
 }
@@ -40,18 +42,35 @@ export class CreditsService {
 
   /** Takes `cost` credits for `operation` or throws INSUFFICIENT_CREDITS. */
   async reserve(account: string, operation: string, cost = 1): Promise<Reservation> {
+    return this.reserveUpTo(account, operation, cost, false);
+  }
+
+  /**
+   * For work paid per item (a bulk enrolment): reserves `cost`, or as many credits as are left
+   * when that is fewer (at least one, else INSUFFICIENT_CREDITS); `granted` says how many.
+   */
+  async reserveUpTo(account: string, operation: string, cost: number, partial = true): Promise<Reservation> {
     const now = this.deps.clock.now();
     const period = creditPeriod(now);
     const allowance = await this.allowance(account);
-    if (!(await this.deps.store.spendCredits(account, period, operation, cost, allowance))) {
+    let granted = cost;
+    let spent = await this.deps.store.spendCredits(account, period, operation, cost, allowance);
+    if (!spent && partial && allowance !== null) {
+      // Spending is one atomic statement; what is left is read, then spent in one more.
+      const left = allowance - (await this.deps.store.creditUsage(account, period)).spent;
+      granted = Math.min(cost, left);
+      spent = granted > 0 && (await this.deps.store.spendCredits(account, period, operation, granted, allowance));
+    }
+    if (!spent) {
       throw new VisageError('INSUFFICIENT_CREDITS', undefined, { monthlyCredits: allowance ?? undefined, cost, resetsAt: nextCreditReset(now).toISOString() });
     }
     let settled = false;
     return {
+      granted,
       settle: async (used) => {
         if (settled) return;
         settled = true;
-        const refund = cost - Math.min(cost, Math.max(0, Math.floor(used)));
+        const refund = granted - Math.min(granted, Math.max(0, Math.floor(used)));
         if (refund > 0) await this.deps.store.refundCredits(account, period, operation, refund);
       },
     };

@@ -1,11 +1,13 @@
 /**
  * Keeps one open vector index per gallery, consistent with the face store. The store is the
  * system of record: on first use an index is loaded and checked against the store's face count
- * and high-water mark, caught up from the deletion log when it is only behind, and rebuilt when
- * it is missing, corrupt or inconsistent. Changes reach the index right after each commit (the
- * caller holds the gallery's write lock); saving is debounced, since a crash before a save is
- * repaired by the same check at the next start.
+ * and high-water mark, caught up through the change feed when it is only behind, and rebuilt
+ * when it is missing, corrupt or inconsistent. Changes reach the index right after each commit
+ * (the caller holds the gallery's write lock); before a search, an index behind its gallery's
+ * mark (another process or node wrote) is caught up first. Saving is debounced, since a crash
+ * before a save is repaired by the same check at the next start.
  */
+import type { ChangeFeed } from '../ports/change-feed.port.js';
 import type { FaceStore, Gallery, VectorRow } from '../ports/face-store.port.js';
 import type { ProgressLog, VectorIndex, VectorIndexProvider } from '../ports/vector-index.port.js';
 
@@ -21,11 +23,14 @@ const indexKey = (galleryId: number) => `g${galleryId}`;
 export class FaceIndexRegistry {
   private readonly indexes = new Map<number, Promise<VectorIndex>>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  /** One catch-up at a time per gallery; concurrent searches wait for the same one. */
+  private readonly catching = new Map<number, Promise<void>>();
   private readonly saveDelayMs: number;
   private readonly progressEvery: number;
 
   constructor(
     private readonly store: FaceStore,
+    private readonly feed: ChangeFeed,
     private readonly provider: VectorIndexProvider,
     private readonly log: ProgressLog,
     opts: FaceIndexRegistryOptions = {},
@@ -48,7 +53,23 @@ export class FaceIndexRegistry {
     return p;
   }
 
-  /** Opens every gallery's index (at start-up) and deletes files of galleries that are gone. */
+  /**
+   * The index for a search: when the gallery (as just read from the store) is past the index's
+   * mark, someone else committed, and the index catches up before it answers.
+   */
+  async current(gallery: Gallery): Promise<VectorIndex> {
+    const index = await this.get(gallery);
+    if (index.highWaterMark >= gallery.seq) return index;
+    let c = this.catching.get(gallery.id);
+    if (!c) {
+      c = this.catchUpOrForget(gallery, index).finally(() => this.catching.delete(gallery.id));
+      this.catching.set(gallery.id, c);
+    }
+    await c;
+    return this.get(gallery);
+  }
+
+  /** Opens the index of every gallery of every account (at start-up) and deletes files of galleries that are gone. */
   async warmUp(galleries: Gallery[]): Promise<void> {
     const live = new Set(galleries.map((g) => indexKey(g.id)));
     for (const key of await this.provider.keys()) {
@@ -61,24 +82,34 @@ export class FaceIndexRegistry {
   }
 
   /** Applies committed additions; call under the gallery's write lock. */
-  applyAdded(galleryId: number, index: VectorIndex, rows: VectorRow[], seq: number): void {
-    this.apply(galleryId, index, seq, () => rows.forEach((r) => index.add(r.id, r.vector)));
+  async applyAdded(gallery: Gallery, index: VectorIndex, rows: VectorRow[], seq: number): Promise<void> {
+    await this.apply(gallery, index, seq, async () => {
+      for (const r of rows) await index.add(r.id, r.vector);
+    });
   }
 
   /** Applies committed deletions; call under the gallery's write lock, before acknowledging. */
-  applyRemoved(galleryId: number, index: VectorIndex, ids: number[], seq: number): void {
-    this.apply(galleryId, index, seq, () => ids.forEach((id) => index.remove(id)));
+  async applyRemoved(gallery: Gallery, index: VectorIndex, ids: number[], seq: number): Promise<void> {
+    await this.apply(gallery, index, seq, async () => {
+      for (const id of ids) await index.remove(id);
+    });
   }
 
-  private apply(galleryId: number, index: VectorIndex, seq: number, change: () => void): void {
+  private async apply(gallery: Gallery, index: VectorIndex, seq: number, change: () => Promise<void>): Promise<void> {
     try {
-      change();
-      index.highWaterMark = seq;
-      this.scheduleSave(galleryId, index);
+      // Each commit moves the mark by one: a gap means another writer committed in between,
+      // and the feed replays both its changes and ours.
+      if (index.highWaterMark === seq - 1) {
+        await change();
+        index.highWaterMark = seq;
+      } else if (!(await this.catchUp(gallery.id, index))) {
+        throw new Error('the change feed no longer reaches the index');
+      }
+      this.scheduleSave(gallery.id, index);
     } catch (e) {
       // The commit stands; the index is now suspect, so the next use reloads and repairs it.
-      this.log.warn({ galleryId, err: (e as Error).message }, 'index update failed; it will be repaired on next use');
-      this.forget(galleryId);
+      this.log.warn({ galleryId: gallery.id, err: (e as Error).message }, 'index update failed; it will be repaired on next use');
+      this.forget(gallery.id);
     }
   }
 
@@ -135,15 +166,28 @@ export class FaceIndexRegistry {
     await this.store.pruneRemovedLog(galleryId, mark);
   }
 
+  /** A search found the index behind: catch it up, or drop it so the next use rebuilds it. */
+  private async catchUpOrForget(g: Gallery, index: VectorIndex): Promise<void> {
+    const from = index.highWaterMark;
+    if (await this.catchUp(g.id, index)) {
+      this.log.info({ gallery: g.name, galleryId: g.id, from, to: index.highWaterMark }, 'index caught up with changes made elsewhere');
+      this.scheduleSave(g.id, index);
+      return;
+    }
+    this.log.warn({ gallery: g.name, galleryId: g.id }, 'index too far behind the store; rebuilding');
+    this.forget(g.id);
+    index.close();
+  }
+
   private async openChecked(g: Gallery): Promise<VectorIndex> {
     const state = await this.store.vectorState(g.id);
     const { index, status, reason } = await this.provider.open(indexKey(g.id), g.dimensions, state.count);
     const ctx = { gallery: g.name, galleryId: g.id, faces: state.count, seq: state.seq };
     if (status === 'loaded') {
       if (index.highWaterMark === state.seq && index.size === state.count) return index;
-      if (index.highWaterMark < state.seq && (await this.catchUp(g.id, index, state))) {
-        this.log.info({ ...ctx, from: index.highWaterMark }, 'index caught up with the store');
-        index.highWaterMark = state.seq;
+      const from = index.highWaterMark;
+      if (from < state.seq && (await this.catchUp(g.id, index))) {
+        this.log.info({ ...ctx, from }, 'index caught up with the store');
         await this.save(g.id, index);
         return index;
       }
@@ -156,23 +200,23 @@ export class FaceIndexRegistry {
   }
 
   /** Replays what changed after the index's mark; false when that is not possible or not enough. */
-  private async catchUp(galleryId: number, index: VectorIndex, state: { count: number; seq: number }): Promise<boolean> {
-    const removed = await this.store.removedSince(galleryId, index.highWaterMark);
-    if (!removed) return false;
-    for (const id of removed) index.remove(id);
-    for await (const rows of this.store.iterateVectors(galleryId, { afterSeq: index.highWaterMark })) {
-      for (const r of rows) index.add(r.id, r.vector);
-    }
-    return index.size === state.count;
+  private async catchUp(galleryId: number, index: VectorIndex): Promise<boolean> {
+    const changes = await this.feed.changesSince(galleryId, index.highWaterMark);
+    if (!changes) return false;
+    for (const id of changes.removed) await index.remove(id);
+    for await (const rows of changes.added) for (const r of rows) await index.add(r.id, r.vector);
+    // A writer may have committed while we read; the mark only moves forward.
+    index.highWaterMark = Math.max(index.highWaterMark, changes.seq);
+    return index.size === changes.count;
   }
 
   private async rebuild(g: Gallery, index: VectorIndex, state: { count: number; seq: number }, ctx: Record<string, unknown>): Promise<void> {
     const started = Date.now();
-    index.clear();
+    await index.clear();
     let done = 0;
     let nextReport = this.progressEvery;
     for await (const rows of this.store.iterateVectors(g.id)) {
-      for (const r of rows) index.add(r.id, r.vector);
+      for (const r of rows) await index.add(r.id, r.vector);
       done += rows.length;
       if (done >= nextReport) {
         this.log.info({ ...ctx, done, total: state.count }, 'rebuilding index');

@@ -3,7 +3,7 @@
  * bytes or a URL; the service fetches, decodes and analyses, and never knows about HTTP.
  */
 import { VisageError } from '../domain/error.registry.js';
-import { boxWidth, type AnalyzedFace, type AttributeName, type Box, type DroppedFaces } from '../domain/face.model.js';
+import { boxWidth, type AnalyzedFace, type AttributeName, type Box, type DroppedFaces, type RgbImage } from '../domain/face.model.js';
 import type { FaceOptions } from '../domain/face-options.rules.js';
 import { scaleFace, scaleOf } from '../domain/face-scale.rules.js';
 import { modelKey, type EmbedderInfo, type ModelInfo } from '../domain/model.info.js';
@@ -71,7 +71,27 @@ export class FaceService {
 
   /** A template per face, in the same order as the faces. NO_FACE when there is none. */
   async templates(input: ImageInput, options: FaceOptions = {}): Promise<TemplatesResult> {
-    const r = await this.analyze(input, options, true);
+    return this.withTemplates(await this.analyze(input, options, true));
+  }
+
+  /**
+   * The one place an input becomes bytes: a URL is fetched (under the SSRF rules) once, here.
+   * Callers that need the bytes themselves (a photo hash) take them from here and pass them on.
+   */
+  async bytesOf(input: ImageInput): Promise<Uint8Array> {
+    return 'bytes' in input ? input.bytes : this.deps.fetcher.fetch(input.url);
+  }
+
+  /**
+   * Templates of a photo, with the decoded pixels the faces were found in, so a caller that
+   * also crops the photo (thumbnails) does not decode it again.
+   */
+  async templatesOfPhoto(bytes: Uint8Array, options: FaceOptions = {}): Promise<{ result: TemplatesResult; pixels: RgbImage }> {
+    const image = await this.deps.decoder.decode(bytes);
+    return { result: this.withTemplates(await this.analyzeImage(image, options, true)), pixels: image };
+  }
+
+  private withTemplates(r: DetectResult): TemplatesResult {
     if (r.faces.length === 0) throw new VisageError('NO_FACE', undefined, { param: 'image' });
     const key = modelKey(this.embedder);
     const templates = r.faces.map((f) => {
@@ -117,8 +137,10 @@ export class FaceService {
    * pixels: users give min_face_size and read boxes in the pixels of the photo they sent.
    */
   private async analyze(input: ImageInput, options: FaceOptions, templates: boolean): Promise<DetectResult> {
-    const bytes = 'bytes' in input ? input.bytes : await this.deps.fetcher.fetch(input.url);
-    const image = await this.deps.decoder.decode(bytes);
+    return this.analyzeImage(await this.deps.decoder.decode(await this.bytesOf(input)), options, templates);
+  }
+
+  private async analyzeImage(image: RgbImage, options: FaceOptions, templates: boolean): Promise<DetectResult> {
     const { sx, sy } = scaleOf(image);
     const scaled = sx !== 1 || sy !== 1;
     const maxFaces = options.maxFaces ?? this.defaults.maxFaces;

@@ -23,6 +23,7 @@ export const ERRORS = {
   GALLERY_EXISTS: { status: 409, message: 'A gallery with this name already exists' },
   FACE_NOT_FOUND: { status: 404, message: 'The face does not exist in this gallery' },
   DUPLICATE_ID: { status: 409, message: 'A face with this id already exists in the gallery' },
+  AMBIGUOUS_ID: { status: 409, message: 'The id names one face by its internal id and another by its client id; say which with id_type' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   // Accounts, keys and limits.
   UNAUTHORIZED: { status: 401, message: 'A valid API key is required' },

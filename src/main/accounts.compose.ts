@@ -3,9 +3,11 @@
  * galleries use (data dir `visage.db`), so a fresh start needs no setup. Also the first-start
  * bootstrap: with no key at all and no admin key in config, one admin key is made and printed once.
  */
+import { MemoryRateStore } from '../adapters/store/memory/memory-rate.store.js';
 import { SqliteAccountStore } from '../adapters/store/sqlite/sqlite-account.store.js';
+import { SqliteRateStore } from '../adapters/store/sqlite/sqlite-rate.store.js';
 import type { Config } from '../config/config.schema.js';
-import { AbuseGuard } from '../core/abuse-guard.js';
+import { AbuseGuard, type AbusePolicy } from '../core/abuse-guard.js';
 import { AuditService } from '../core/audit.service.js';
 import { AuthService } from '../core/auth.service.js';
 import { CreditsService } from '../core/credits.service.js';
@@ -13,14 +15,16 @@ import { KeysService } from '../core/keys.service.js';
 import { RateLimiter } from '../core/rate-limiter.js';
 import { sha256Hex } from '../core/secret-hash.js';
 import type { AccountDeps } from './app.compose.js';
+import { leaseDatabase } from './database.compose.js';
 import { databasePath } from './services.compose.js';
 import type { AccountStore } from '../ports/account-store.port.js';
 import { systemClock, type Clock } from '../ports/clock.port.js';
+import type { RateStore } from '../ports/rate-store.port.js';
 
 export interface AccountStack {
   deps: AccountDeps;
   store: AccountStore;
-  /** Loads bans, prunes the audit log and makes the first key when there is none. */
+  /** Prunes the audit log and makes the first key when there is none. */
   start(print: (line: string) => void): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,28 +35,52 @@ export function buildKeysService(config: Config, store: AccountStore, clock: Clo
   return new KeysService({ store, clock, defaultMonthlyCredits: config.defaultMonthlyCredits || null });
 }
 
+/** The account store over the process's one database handle; its close() releases the handle. */
 export function openAccountStore(config: Config): AccountStore {
-  return SqliteAccountStore.open(databasePath(config));
+  const lease = leaseDatabase(databasePath(config));
+  return new SqliteAccountStore(lease.db, lease.release);
 }
 
-export function buildAccounts(config: Config, clock: Clock = systemClock): AccountStack {
-  const store = openAccountStore(config);
-  const defaultMonthlyCredits = config.defaultMonthlyCredits || null;
-  const guard = new AbuseGuard(store, clock, {
+/**
+ * Invalid-key counts, blocks and bans: in the SQLite database, so they outlast a restart and
+ * every process on the data dir sees them (and `visage bans` works with the server running).
+ */
+export function openBanStore(config: Config): RateStore {
+  return SqliteRateStore.open(databasePath(config));
+}
+
+export function abusePolicy(config: Config): AbusePolicy {
+  return {
     failuresToBlock: config.abuseFailuresToBlock,
     failureWindowMs: config.abuseFailureWindowMs,
     blockMs: config.abuseBlockMs,
     blocksToBan: config.abuseBlocksToBan,
     banWindowMs: config.abuseBanWindowMs,
     banMs: config.abuseBanMs,
-  });
+  };
+}
+
+/** The abuse guard over the database's bans, for the CLI (`visage bans`); close the store after. */
+export function openAbuseGuard(config: Config, clock: Clock = systemClock): { guard: AbuseGuard; close(): Promise<void> } {
+  const bans = openBanStore(config);
+  return { guard: new AbuseGuard(bans, clock, abusePolicy(config)), close: () => bans.close() };
+}
+
+export function buildAccounts(config: Config, clock: Clock = systemClock): AccountStack {
+  const store = openAccountStore(config);
+  const defaultMonthlyCredits = config.defaultMonthlyCredits || null;
+  const bans = openBanStore(config);
+  // Buckets are touched on every request: in one process memory is fastest and losing them on
+  // restart costs nothing (a bucket starts full). `sqlite` shares them between processes.
+  const buckets = config.rateLimitStore === 'sqlite' ? bans : new MemoryRateStore();
+  const guard = new AbuseGuard(bans, clock, abusePolicy(config));
   const keys = buildKeysService(config, store, clock);
   const audit = new AuditService({ store, clock, retentionDays: config.auditRetentionDays });
   const deps: AccountDeps = {
     auth: new AuthService({ store, clock, guard, adminKeyHash: config.adminKey ? sha256Hex(config.adminKey) : undefined }),
     keys,
     credits: new CreditsService({ store, clock, defaultMonthlyCredits }),
-    limiter: new RateLimiter(clock, { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
+    limiter: new RateLimiter(buckets, clock, { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
     guard,
     audit,
     adminEnabled: config.adminKey !== '',
@@ -63,7 +91,6 @@ export function buildAccounts(config: Config, clock: Clock = systemClock): Accou
     store,
     async start(print) {
       await store.ensureAccount('default', defaultMonthlyCredits);
-      await guard.load();
       await audit.prune();
       timer = setInterval(() => void audit.prune().catch(() => undefined), PRUNE_EVERY_MS);
       timer.unref();
@@ -79,6 +106,7 @@ export function buildAccounts(config: Config, clock: Clock = systemClock): Accou
     async close() {
       if (timer) clearInterval(timer);
       await store.close();
+      await bans.close();
     },
   };
 }

@@ -9,7 +9,8 @@ import { SqliteFaceStore } from '../adapters/store/sqlite/sqlite-face.store.js';
 import { UsearchIndexProvider, type UsearchIndexOptions } from '../adapters/index/usearch-vector.index.js';
 import { FaceIndexRegistry } from '../core/face-index.registry.js';
 import { GalleryService } from '../core/gallery.service.js';
-import { DEFAULT_ACCOUNT } from '../ports/face-store.port.js';
+import { leaseDatabase } from './database.compose.js';
+import { InProcessGalleryLock } from '../adapters/lock/in-process-gallery.lock.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';
 import { SharpDecoder } from '../adapters/image/sharp-decoder.adapter.js';
 import { UrlFetcher, type Resolver } from '../adapters/net/url-fetcher.adapter.js';
@@ -54,15 +55,16 @@ export interface GalleryStack {
 }
 
 /** The durable store under the data dir: SQLite (system of record) and the per-gallery indexes. */
-export function buildGalleries(config: Config, faceService: FaceService, log: ProgressLog, resolve?: Resolver): GalleryStack {
+export function buildGalleries(config: Config, faceService: FaceService, log: ProgressLog): GalleryStack {
   mkdirSync(config.dataDir, { recursive: true });
-  const store = SqliteFaceStore.open(databasePath(config));
-  const indexes = new FaceIndexRegistry(store, new UsearchIndexProvider(join(config.dataDir, 'index'), indexOptions(config)), log);
-  const thumbnailer = new SharpThumbnailer(config.maxPixels);
-  const galleries = new GalleryService({ store, indexes, faces: faceService, fetcher: buildFetcher(config, resolve), thumbnailer });
+  const lease = leaseDatabase(databasePath(config));
+  const store = new SqliteFaceStore(lease.db, lease.release);
+  const indexes = new FaceIndexRegistry(store, store, new UsearchIndexProvider(join(config.dataDir, 'index'), indexOptions(config)), log);
+  const galleries = new GalleryService({ store, indexes, lock: new InProcessGalleryLock(), faces: faceService, thumbnailer: new SharpThumbnailer() });
   return {
     galleries,
-    warmUp: async () => indexes.warmUp(await store.listGalleries(DEFAULT_ACCOUNT)),
+    // Every account's galleries: an index no live gallery owns is deleted, so all must be listed.
+    warmUp: async () => indexes.warmUp(await store.listAllGalleries()),
     close: async () => {
       await indexes.close();
       await store.close();

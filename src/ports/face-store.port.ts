@@ -76,6 +76,12 @@ export type AddFaceResult = { ok: true; face: StoredFace } | { ok: false; code: 
 /** A face named by its internal id or by the client's id. */
 export type FaceRef = { id: number } | { clientId: string };
 
+/**
+ * What a client's id text may mean when it did not say (digits can be either): the core looks
+ * up both and refuses the request when they name two different faces.
+ */
+export type AnyFaceRef = FaceRef | { idOrClientId: string };
+
 export interface FaceFilter {
   /** Substring of the meta (of its JSON text when meta is not a plain string). */
   metaContains?: string;
@@ -109,6 +115,8 @@ export interface FaceStore {
   /** Throws GALLERY_EXISTS when the account already has that name. */
   createGallery(g: NewGallery): Promise<Gallery>;
   listGalleries(account: string): Promise<Gallery[]>;
+  /** Every gallery of every account (index warm-up at start). */
+  listAllGalleries(): Promise<Gallery[]>;
   getGallery(account: string, name: string): Promise<Gallery | null>;
   getGalleryById(id: number): Promise<Gallery | null>;
   /** Throws GALLERY_NOT_FOUND or GALLERY_EXISTS (rename onto a taken name). */

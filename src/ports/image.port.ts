@@ -12,6 +12,10 @@ export interface ImageFetcher {
 }
 
 export interface FaceThumbnailer {
-  /** A small square JPEG around each face (boxes in upright, original-image pixels), in order. */
-  thumbnails(bytes: Uint8Array, boxes: Box[]): Promise<Uint8Array[]>;
+  /**
+   * A small square JPEG around each face, in order, cut from the pixels the faces were found in
+   * (the photo is not decoded again). Boxes are in the photo's own upright pixels; the pixels
+   * may be the photo downscaled under the analysis cap (`image.original` gives its size).
+   */
+  thumbnails(image: RgbImage, boxes: Box[]): Promise<Uint8Array[]>;
 }

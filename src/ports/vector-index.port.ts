@@ -1,7 +1,8 @@
 /**
  * Nearest-neighbour search over one gallery's vectors (cosine). An index is a cache: the face
  * store is the system of record, and an index that is missing, stale or corrupt is rebuilt
- * from it. Keys are the store's internal face ids.
+ * from it. Keys are the store's internal face ids. Asynchronous throughout, so an index that
+ * lives in another process or service (a vector database, pgvector) can implement it.
  */
 
 export interface VectorHit {
@@ -18,14 +19,14 @@ export interface VectorIndex {
   highWaterMark: number;
   /** True when there are changes not yet saved. */
   readonly dirty: boolean;
-  has(id: number): boolean;
+  has(id: number): Promise<boolean>;
   /** Adds (or replaces) a vector; it is L2-normalised on the way in. */
-  add(id: number, vector: Float32Array): void;
+  add(id: number, vector: Float32Array): Promise<void>;
   /** Removes and scrubs the vector (its bytes do not survive in the next saved file). */
-  remove(id: number): boolean;
+  remove(id: number): Promise<boolean>;
   /** Up to k nearest, best first. */
-  search(vector: Float32Array, k: number): VectorHit[];
-  clear(): void;
+  search(vector: Float32Array, k: number): Promise<VectorHit[]>;
+  clear(): Promise<void>;
   /** Writes the index atomically with its high-water mark and checksum. */
   save(): Promise<void>;
   close(): void;

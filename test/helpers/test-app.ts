@@ -39,7 +39,7 @@ export async function buildTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   const config: Config = Object.freeze({ ...defaultConfig(), logLevel: 'silent', ...o.config, dataDir });
   const analyzer = o.analyzer ?? new FakeAnalyzer();
   const faceService = buildFaceService(config, analyzer, o.resolve);
-  const stack = buildGalleries(config, faceService, silent, o.resolve);
+  const stack = buildGalleries(config, faceService, silent);
   const app = await buildApp({ config, faceService, galleries: stack.galleries, ready: o.ready ?? (() => true), logger: false, version: 'test' });
   app.addHook('onClose', async () => {
     await stack.close();

@@ -1,31 +1,30 @@
 /**
  * Face thumbnails for galleries that keep them: the face box widened to a square 1.6× its longer
  * side (forehead, chin and some hair, like an ID photo), clipped to the photo, scaled to at most
- * 160 px and encoded as JPEG (quality 80, a few KB). The photo itself is never kept.
+ * 160 px and encoded as JPEG (quality 80, a few KB). The photo itself is never kept. Cut from
+ * the decoded pixels the analysis used, so an enrolment decodes its photo once.
  */
 import sharp from 'sharp';
-import type { Box } from '../../domain/face.model.js';
+import type { Box, RgbImage } from '../../domain/face.model.js';
 import type { FaceThumbnailer } from '../../ports/image.port.js';
-import { uprightSize } from './upright-size.js';
 
 const WIDEN = 1.6;
 const SIZE = 160;
 
 export class SharpThumbnailer implements FaceThumbnailer {
-  constructor(private readonly maxPixels: number) {}
-
-  async thumbnails(bytes: Uint8Array, boxes: Box[]): Promise<Uint8Array[]> {
+  async thumbnails(image: RgbImage, boxes: Box[]): Promise<Uint8Array[]> {
     if (boxes.length === 0) return [];
-    // One header read and one input for every face of the photo; each crop is its own pipeline.
-    const input = sharp(bytes, { limitInputPixels: this.maxPixels, pages: 1 });
-    const { width, height } = uprightSize(await input.metadata());
+    const { width, height } = image;
+    // Boxes are in the photo's pixels; the decoded pixels may be that photo downscaled.
+    const sx = image.original ? width / image.original.width : 1;
+    const sy = image.original ? height / image.original.height : 1;
+    const input = sharp(image.data, { raw: { width, height, channels: 3 } });
     return Promise.all(
       boxes.map(async (box) => {
-        // extract() after rotate() crops the upright photo.
+        const scaled = { x1: box.x1 * sx, y1: box.y1 * sy, x2: box.x2 * sx, y2: box.y2 * sy };
         const jpeg = await input
           .clone()
-          .rotate()
-          .extract(squareAround(box, width, height))
+          .extract(squareAround(scaled, width, height))
           .resize(SIZE, SIZE, { fit: 'inside', withoutEnlargement: true })
           .jpeg({ quality: 80 })
           .toBuffer();

@@ -123,13 +123,26 @@ class UsearchVectorIndex implements VectorIndex {
     });
   }
 
-  has(id: number): boolean {
+  // The port is asynchronous; this index runs in process, so each call is its synchronous twin.
+  async has(id: number): Promise<boolean> {
+    return this.hasNow(id);
+  }
+
+  async add(id: number, vector: Float32Array): Promise<void> {
+    this.addNow(id, vector);
+  }
+
+  async remove(id: number): Promise<boolean> {
+    return this.removeNow(id);
+  }
+
+  private hasNow(id: number): boolean {
     return this.hnsw ? (this.hnsw.contains(BigInt(id)) as boolean) : this.row.has(id);
   }
 
-  add(id: number, vector: Float32Array): void {
+  private addNow(id: number, vector: Float32Array): void {
     if (vector.length !== this.dimensions) throw new Error(`vector has ${vector.length} dimensions, index ${this.dimensions}`);
-    if (this.has(id)) this.remove(id);
+    if (this.hasNow(id)) this.removeNow(id);
     const v = normalized(vector);
     this.changed = true;
     if (this.hnsw) {
@@ -159,7 +172,7 @@ class UsearchVectorIndex implements VectorIndex {
     this.data = new Float32Array(0);
   }
 
-  remove(id: number): boolean {
+  private removeNow(id: number): boolean {
     if (this.hnsw) {
       const n = this.hnsw.remove(BigInt(id)) as number;
       if (n === 0) return false;
@@ -189,7 +202,7 @@ class UsearchVectorIndex implements VectorIndex {
     return true;
   }
 
-  search(vector: Float32Array, k: number): VectorHit[] {
+  async search(vector: Float32Array, k: number): Promise<VectorHit[]> {
     if (vector.length !== this.dimensions) throw new Error(`query has ${vector.length} dimensions, index ${this.dimensions}`);
     const q = normalized(vector);
     if (this.hnsw) {
@@ -215,7 +228,7 @@ class UsearchVectorIndex implements VectorIndex {
     return topK(scores, Math.min(k, n)).map((r) => ({ id: this.ids[r]!, cosine: scores[r]! }));
   }
 
-  clear(): void {
+  async clear(): Promise<void> {
     this.hnsw = this.hnsw ? this.newHnsw() : null;
     this.ids = [];
     this.row.clear();

@@ -2,9 +2,11 @@
  * Authentication, scopes, rate limits, credits and the audit trail for one Fastify scope. A
  * factory over the extractor list, so each dialect mounts the same rules with its own way of
  * sending a key. Per request, in order:
- *   1. IP block/ban, the credential and its key (AuthService) → UNAUTHORIZED / IP_* / KEY_EXPIRED
+ *   1. the credential and its key, and the IP's block/ban (AuthService; a valid admin token passes
+ *      a block) → UNAUTHORIZED / IP_* / KEY_EXPIRED
  *   2. the route's scope → FORBIDDEN
- *   3. the key's token bucket → RATE_LIMITED with Retry-After; RateLimit-* headers on every answer
+ *   3. the key's token bucket → RATE_LIMITED with Retry-After; RateLimit-Policy and RateLimit
+ *      (draft-ietf-httpapi-ratelimit-headers) on every answer that got this far
  *   4. credits for paid operations, reserved before the work and refunded unless it succeeds
  *      (in part when the handler sets `req.creditsUsed`: a bulk enrolment pays for its good items)
  *   5. an audit entry for audited actions, once the answer is sent.
@@ -18,6 +20,7 @@ import type { CreditOperation } from '../../domain/credit-period.rules.js';
 import { VisageError } from '../../domain/error.registry.js';
 import { extractCredential, type CredentialExtractor } from './auth-extractors.js';
 import { readRequestInput } from './image-input.js';
+import { setRateLimitHeaders } from './rate-limit.headers.js';
 
 export interface AuthPolicy {
   /** Scope the key needs; null = any valid key. */
@@ -26,6 +29,11 @@ export interface AuthPolicy {
   op?: CreditOperation;
   /** Credits the request costs (default 1), e.g. the item count of a bulk enrolment. */
   cost?: (req: FastifyRequest) => number;
+  /**
+   * Paid per item: when fewer credits are left than the cost, reserve what is left (at least
+   * one) and tell the handler through `req.creditsGranted`, so it does the items they cover.
+   */
+  perItem?: boolean;
   /** Audit action name; the entry is written once the answer is sent. */
   audit?: string;
 }
@@ -36,6 +44,8 @@ declare module 'fastify' {
     principal: Principal | null;
     /** Set by a handler whose success costs less than was reserved (a bulk enrolment: the items that succeeded). */
     creditsUsed: number | null;
+    /** Credits reserved for a per-item request (its policy's `perItem`); null elsewhere. */
+    creditsGranted: number | null;
   }
   interface FastifyContextConfig {
     auth?: AuthPolicy;
@@ -75,6 +85,7 @@ function auditTarget(req: FastifyRequest): string | null {
 export function registerAuth(scope: FastifyInstance, o: AuthPluginOptions): void {
   const deferToBody = o.extractors.some((e) => e.needsBody);
   if (!scope.hasRequestDecorator('creditsUsed')) scope.decorateRequest('creditsUsed', null);
+  if (!scope.hasRequestDecorator('creditsGranted')) scope.decorateRequest('creditsGranted', null);
 
   const policyOf = (req: FastifyRequest): AuthPolicy => {
     const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -86,7 +97,7 @@ export function registerAuth(scope: FastifyInstance, o: AuthPluginOptions): void
     let principal: Principal;
     try {
       if (!credential && deferToBody && !withBody) {
-        o.auth.checkAddress(req.ip); // a blocked address is refused before its body is read
+        await o.auth.checkAddress(req.ip); // a blocked address is refused before its body is read
         return; // the key may be a body field: look again after parsing
       }
       if (!credential && withBody && req.isMultipart()) {
@@ -102,14 +113,12 @@ export function registerAuth(scope: FastifyInstance, o: AuthPluginOptions): void
     }
     const policy = policyOf(req);
     if (policy.scope) o.auth.requireScope(principal, policy.scope);
-    const d = o.limiter.take(principal.keyId, principal.rateLimit);
-    reply.header('ratelimit-limit', String(d.limit));
-    reply.header('ratelimit-remaining', String(d.remaining));
-    reply.header('ratelimit-reset', String(Math.ceil(d.resetMs / 1000)));
+    const d = await o.limiter.take(principal.keyId, principal.rateLimit);
+    setRateLimitHeaders(reply, d);
     if (!d.allowed) {
       const retryAfter = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
       reply.header('retry-after', String(retryAfter));
-      throw new VisageError('RATE_LIMITED', undefined, { retryAfter, limit: d.limit });
+      throw new VisageError('RATE_LIMITED', undefined, { retryAfter, limit: d.limit.burst });
     }
     req.principal = principal;
   };
@@ -127,11 +136,14 @@ export function registerAuth(scope: FastifyInstance, o: AuthPluginOptions): void
     if (!policy.op || !req.principal) return;
     const cost = policy.cost?.(req) ?? 1;
     if (cost <= 0) return;
-    const reservation = await o.credits.reserve(req.principal.account, policy.op, cost);
+    const reservation = policy.perItem
+      ? await o.credits.reserveUpTo(req.principal.account, policy.op, cost)
+      : await o.credits.reserve(req.principal.account, policy.op, cost);
+    req.creditsGranted = policy.perItem ? reservation.granted : null;
     // 'close' comes after a finished answer and after an aborted one alike; only a sent 2xx/3xx keeps the credits.
     reply.raw.once('close', () => {
       const success = reply.raw.writableFinished && reply.statusCode < 400;
-      reservation.settle(success ? (req.creditsUsed ?? cost) : 0).catch((err) => req.log.error({ err }, 'credit refund failed'));
+      reservation.settle(success ? (req.creditsUsed ?? reservation.granted) : 0).catch((err) => req.log.error({ err }, 'credit refund failed'));
     });
   });
 

@@ -27,7 +27,7 @@ export const NATIVE_POLICY: Record<string, AuthPolicy> = {
 
   [`POST ${G}/faces`]: { scope: 'galleries:write', op: 'enrol', audit: 'face.enrol' },
   // One credit per submitted item.
-  [`POST ${G}/faces/bulk`]: { scope: 'galleries:write', op: 'enrol', cost: bulkItems, audit: 'face.enrol_bulk' },
+  [`POST ${G}/faces/bulk`]: { scope: 'galleries:write', op: 'enrol', cost: bulkItems, perItem: true, audit: 'face.enrol_bulk' },
   [`GET ${G}/faces`]: { scope: 'galleries:read' },
   [`GET ${G}/faces/:id`]: { scope: 'galleries:read' },
   [`GET ${G}/faces/:id/thumbnail`]: { scope: 'galleries:read' },

@@ -25,20 +25,20 @@ test('exact mode: right answers, removal, save and reload', async (t) => {
   for (let id = 1; id <= 300; id++) {
     const v = randomUnit(DIM, rand);
     data.set(id, v);
-    index.add(id, v);
+    await index.add(id, v);
   }
   const q = randomUnit(DIM, rand);
-  assert.deepEqual(index.search(q, 10).map((h) => h.id), bruteTopK(data, q, 10));
-  const best = index.search(data.get(17)!, 1)[0]!;
+  assert.deepEqual((await index.search(q, 10)).map((h) => h.id), bruteTopK(data, q, 10));
+  const best = (await index.search(data.get(17)!, 1))[0]!;
   assert.equal(best.id, 17);
   assert.ok(Math.abs(best.cosine - 1) < 1e-5);
   // Inputs that are not unit length are normalised.
-  assert.equal(index.search(data.get(17)!.map((x) => x * 3), 1)[0]!.id, 17);
+  assert.equal((await index.search(data.get(17)!.map((x) => x * 3), 1))[0]!.id, 17);
 
-  assert.equal(index.remove(17), true);
-  assert.equal(index.remove(17), false);
+  assert.equal(await index.remove(17), true);
+  assert.equal(await index.remove(17), false);
   data.delete(17);
-  assert.ok(!index.search(q, 300).some((h) => h.id === 17));
+  assert.ok(!(await index.search(q, 300)).some((h) => h.id === 17));
   assert.equal(index.size, 299);
   index.highWaterMark = 42;
   await index.save();
@@ -48,7 +48,7 @@ test('exact mode: right answers, removal, save and reload', async (t) => {
   assert.equal(again.status, 'loaded');
   assert.equal(again.index.size, 299);
   assert.equal(again.index.highWaterMark, 42);
-  assert.deepEqual(again.index.search(q, 10).map((h) => h.id), bruteTopK(data, q, 10));
+  assert.deepEqual((await again.index.search(q, 10)).map((h) => h.id), bruteTopK(data, q, 10));
   assert.deepEqual(await p.keys(), ['g1']);
   await p.destroy('g1');
   assert.deepEqual(await p.keys(), []);
@@ -62,7 +62,7 @@ test('a damaged, truncated or foreign file is reported, never loaded', async (t)
   const p = new UsearchIndexProvider(dir, { exactLimit: 50 });
   for (const [key, n] of [['small', 20], ['big', 80]] as const) {
     const { index } = await p.open(key, DIM, n);
-    for (let id = 1; id <= n; id++) index.add(id, randomUnit(DIM, rand));
+    for (let id = 1; id <= n; id++) await index.add(id, randomUnit(DIM, rand));
     await index.save();
   }
   assert.equal((await p.open('big', DIM, 80)).index.mode, 'hnsw');
@@ -98,27 +98,27 @@ test('HNSW mode: grows from exact, finds identities, and deleted vectors leave n
   let id = 0;
   const owner = new Map<number, number>();
   for (let s = 0; s < 5; s++) {
-    centres.forEach((c, who) => {
-      index.add(++id, sampleOf(c, 0.6, rand));
+    for (const [who, c] of centres.entries()) {
+      await index.add(++id, sampleOf(c, 0.6, rand));
       owner.set(id, who);
-    });
+    }
   }
   assert.equal(index.mode, 'hnsw', 'switched once past the exact limit');
   assert.equal(index.size, 500);
   let right = 0;
-  centres.forEach((c, who) => {
-    const hits = index.search(sampleOf(c, 0.6, rand), 5);
+  for (const [who, c] of centres.entries()) {
+    const hits = await index.search(sampleOf(c, 0.6, rand), 5);
     right += hits.filter((h) => owner.get(h.id) === who).length;
-  });
+  }
   assert.ok(right / 500 > 0.9, `identity recall ${right / 500}`);
 
   const secret = sampleOf(centres[0]!, 0.6, rand);
   const kept = sampleOf(centres[1]!, 0.6, rand);
-  index.add(9999, secret);
-  index.add(10000, kept);
-  assert.equal(index.search(secret, 1)[0]!.id, 9999);
-  assert.equal(index.remove(9999), true);
-  assert.ok(!index.search(secret, 50).some((h) => h.id === 9999));
+  await index.add(9999, secret);
+  await index.add(10000, kept);
+  assert.equal((await index.search(secret, 1))[0]!.id, 9999);
+  assert.equal(await index.remove(9999), true);
+  assert.ok(!(await index.search(secret, 50)).some((h) => h.id === 9999));
   index.highWaterMark = 7;
   await index.save();
   // The saved file holds floats normalised on the way in: look for those exact bytes.
@@ -140,14 +140,14 @@ test('HNSW quantization: i8 finds the same identities; a file saved with another
   const i8 = new UsearchIndexProvider(dir, { exactLimit: 10, quantization: 'i8' });
   const { index } = await i8.open('q', DIM, 0);
   const centres = Array.from({ length: 50 }, () => randomUnit(DIM, rand));
-  centres.forEach((c, who) => index.add(who + 1, sampleOf(c, 0.6, rand)));
+  for (const [who, c] of centres.entries()) await index.add(who + 1, sampleOf(c, 0.6, rand));
   let right = 0;
-  centres.forEach((c, who) => {
-    const [top] = index.search(sampleOf(c, 0.6, rand), 1);
+  for (const [who, c] of centres.entries()) {
+    const [top] = await index.search(sampleOf(c, 0.6, rand), 1);
     if (top?.id === who + 1) right++;
     // Scores come from 8-bit vectors: close to, not exactly, the float cosine.
     if (top?.id === who + 1) assert.ok(top.cosine > 0.2 && top.cosine <= 1.001);
-  });
+  }
   assert.ok(right >= 48, `rank-1 ${right}/50`);
   index.highWaterMark = 1;
   await index.save();

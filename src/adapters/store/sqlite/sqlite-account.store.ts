@@ -7,8 +7,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { ApiKey, Scope } from '../../../domain/auth.model.js';
-import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, IpBan } from '../../../ports/account-store.port.js';
-import { openDatabase, StatementCache } from './sqlite-database.js';
+import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage } from '../../../ports/account-store.port.js';
+import { openDatabase, relaxed, StatementCache } from './sqlite-database.js';
 
 interface KeyRow {
   id: string;
@@ -52,26 +52,22 @@ interface AccountRow {
 }
 const toAccount = (r: AccountRow): Account => ({ id: r.id, monthlyCredits: r.monthly_credits, createdAt: new Date(r.created_at) });
 
-interface BanRow {
-  ip: string;
-  kind: 'block' | 'ban';
-  until: number;
-  strikes: number;
-  reason: string;
-  updated_at: number;
-}
-const toBan = (r: BanRow): IpBan => ({ ip: r.ip, kind: r.kind, until: new Date(r.until), strikes: r.strikes, reason: r.reason, updatedAt: new Date(r.updated_at) });
-
 export class SqliteAccountStore implements AccountStore {
   private readonly stmts: StatementCache;
 
-  private constructor(private readonly db: Database.Database) {
+  /** Over the process's database handle (main/database.compose.ts), opened FULL. */
+  constructor(
+    private readonly db: Database.Database,
+    /** Called by close(): releases the shared handle (or closes a handle of its own). */
+    private readonly release: () => void = () => undefined,
+  ) {
     this.stmts = new StatementCache(db);
   }
 
   /** NORMAL sync: usage counters need no fsync per request; a process crash still loses nothing committed. */
   static open(path: string): SqliteAccountStore {
-    return new SqliteAccountStore(openDatabase(path, { synchronous: 'NORMAL' }));
+    const db = openDatabase(path, { synchronous: 'FULL', secureDelete: true });
+    return new SqliteAccountStore(db, () => db.close());
   }
 
   private st(sql: string): Database.Statement {
@@ -186,14 +182,16 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   async spendCredits(account: string, period: string, operation: string, cost: number, allowance: number | null): Promise<boolean> {
-    return this.spendTx(account, period, operation, cost, allowance);
+    return relaxed(this.db, () => this.spendTx(account, period, operation, cost, allowance));
   }
 
   async refundCredits(account: string, period: string, operation: string, cost: number): Promise<void> {
-    this.db.transaction(() => {
-      this.st('UPDATE credit_ledger SET spent = MAX(0, spent - ?) WHERE account_id = ? AND period = ?').run(cost, account, period);
-      this.bumpUsage(account, period, operation, -cost);
-    })();
+    relaxed(this.db, () =>
+      this.db.transaction(() => {
+        this.st('UPDATE credit_ledger SET spent = MAX(0, spent - ?) WHERE account_id = ? AND period = ?').run(cost, account, period);
+        this.bumpUsage(account, period, operation, -cost);
+      })(),
+    );
   }
 
   async creditUsage(account: string, period: string): Promise<CreditUsage> {
@@ -208,7 +206,8 @@ export class SqliteAccountStore implements AccountStore {
   // ---- audit ----
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    this.st('INSERT INTO audit_log (at, request_id, account_id, key_id, ip, action, target, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    const insert = this.st('INSERT INTO audit_log (at, request_id, account_id, key_id, ip, action, target, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    relaxed(this.db, () => insert.run(
       e.at.getTime(),
       e.requestId,
       e.account,
@@ -217,7 +216,7 @@ export class SqliteAccountStore implements AccountStore {
       e.action,
       e.target,
       e.status,
-    );
+    ));
   }
 
   async queryAudit(q: AuditQuery): Promise<AuditEntry[]> {
@@ -254,29 +253,7 @@ export class SqliteAccountStore implements AccountStore {
     return this.st('DELETE FROM audit_log WHERE at < ?').run(before.getTime()).changes;
   }
 
-  // ---- bans ----
-
-  async putBan(b: IpBan): Promise<void> {
-    this.st(
-      `INSERT INTO ip_bans (ip, kind, until, strikes, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (ip) DO UPDATE SET kind = excluded.kind, until = excluded.until, strikes = excluded.strikes, reason = excluded.reason, updated_at = excluded.updated_at`,
-    ).run(b.ip, b.kind, b.until.getTime(), b.strikes, b.reason, b.updatedAt.getTime());
-  }
-
-  async getBan(ip: string): Promise<IpBan | null> {
-    const r = this.st('SELECT * FROM ip_bans WHERE ip = ?').get(ip) as BanRow | undefined;
-    return r ? toBan(r) : null;
-  }
-
-  async activeBans(now: Date): Promise<IpBan[]> {
-    return (this.st('SELECT * FROM ip_bans WHERE until > ? ORDER BY until DESC').all(now.getTime()) as BanRow[]).map(toBan);
-  }
-
-  async deleteBan(ip: string): Promise<boolean> {
-    return this.st('DELETE FROM ip_bans WHERE ip = ?').run(ip).changes === 1;
-  }
-
   async close(): Promise<void> {
-    this.db.close();
+    if (this.db.open) this.release();
   }
 }

@@ -24,6 +24,22 @@ export function openDatabase(path: string, o: OpenOptions): Database.Database {
   return db;
 }
 
+/**
+ * Runs one write at `synchronous = NORMAL` on a handle opened FULL, for writes on every
+ * request's path (credits, usage, audit): a FULL commit fsyncs the WAL and, better-sqlite3
+ * being synchronous, blocks the event loop meanwhile (measured here: 0.26 ms median, 6.4 ms p99
+ * per commit, against 0.006 ms NORMAL). NORMAL in WAL mode survives a process crash; only power
+ * loss can take the last such commits. Galleries, faces and jobs stay FULL.
+ */
+export function relaxed<T>(db: Database.Database, write: () => T): T {
+  db.pragma('synchronous = NORMAL');
+  try {
+    return write();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
+
 /** Prepares each SQL text once. */
 export class StatementCache {
   private readonly stmts = new Map<string, Database.Statement>();

@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { openDatabase, StatementCache } from './sqlite-database.js';
 import { VisageError } from '../../../domain/error.registry.js';
 import type { JsonValue } from '../../../domain/gallery.rules.js';
+import type { ChangeFeed, GalleryChanges } from '../../../ports/change-feed.port.js';
 import type {
   AddFaceResult,
   FacePage,
@@ -27,16 +28,23 @@ import { FACE_COLUMNS, blobToVector, toFace, toGallery, vectorToBlob, type FaceR
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 const galleryNotFound = () => new VisageError('GALLERY_NOT_FOUND', undefined, { param: 'gallery' });
 
-export class SqliteFaceStore implements FaceStore {
+export class SqliteFaceStore implements FaceStore, ChangeFeed {
   private readonly stmts: StatementCache;
+  private readonly listeners = new Set<(galleryId: number, seq: number) => void>();
 
-  private constructor(private readonly db: Database.Database) {
+  /** Over the process's database handle (main/database.compose.ts). */
+  constructor(
+    private readonly db: Database.Database,
+    /** Called by close(): releases the shared handle (or closes a handle of its own). */
+    private readonly release: () => void = () => undefined,
+  ) {
     this.stmts = new StatementCache(db);
   }
 
-  /** Opens (creating) the database file and brings its schema up to date. */
+  /** Opens (creating) the database file on a handle of its own and brings its schema up to date. */
   static open(path: string): SqliteFaceStore {
-    return new SqliteFaceStore(openDatabase(path, { synchronous: 'FULL', secureDelete: true }));
+    const db = openDatabase(path, { synchronous: 'FULL', secureDelete: true });
+    return new SqliteFaceStore(db, () => db.close());
   }
 
   /** Statements are prepared once per SQL text (the face listing builds a few variants). */
@@ -71,6 +79,10 @@ export class SqliteFaceStore implements FaceStore {
 
   async listGalleries(account: string): Promise<Gallery[]> {
     return (this.st('SELECT * FROM galleries WHERE account_id = ? ORDER BY name').all(account) as GalleryRow[]).map(toGallery);
+  }
+
+  async listAllGalleries(): Promise<Gallery[]> {
+    return (this.st('SELECT * FROM galleries ORDER BY id').all() as GalleryRow[]).map(toGallery);
   }
 
   async getGallery(account: string, name: string): Promise<Gallery | null> {
@@ -154,7 +166,9 @@ export class SqliteFaceStore implements FaceStore {
       if (added > 0) this.st('UPDATE galleries SET face_count = face_count + ?, seq = ?, updated_at = ? WHERE id = ?').run(added, seq, now, galleryId);
       return { results, seq: added > 0 ? seq : g.seq };
     });
-    return tx.immediate();
+    const out = tx.immediate();
+    if (out.results.some((r) => r.ok)) this.changed(galleryId, out.seq);
+    return out;
   }
 
   async getFace(galleryId: number, ref: FaceRef): Promise<StoredFace | null> {
@@ -233,7 +247,9 @@ export class SqliteFaceStore implements FaceStore {
       if (n > 0) this.st('UPDATE galleries SET face_count = face_count - ?, seq = ?, updated_at = ? WHERE id = ?').run(n, seq, Date.now(), galleryId);
       return { deleted, seq: n > 0 ? seq : g.seq };
     });
-    return tx.immediate();
+    const out = tx.immediate();
+    if (out.deleted.some((d) => d !== null)) this.changed(galleryId, out.seq);
+    return out;
   }
 
   async vectorState(galleryId: number): Promise<{ count: number; seq: number }> {
@@ -273,7 +289,29 @@ export class SqliteFaceStore implements FaceStore {
     })();
   }
 
+  async changesSince(galleryId: number, afterSeq: number): Promise<GalleryChanges | null> {
+    // Read in one snapshot order: the mark first, so changes committed meanwhile are either
+    // counted in it or replayed again next time (adds replace, removes are idempotent).
+    const { count, seq } = await this.vectorState(galleryId);
+    const removed = await this.removedSince(galleryId, afterSeq);
+    if (!removed) return null;
+    return { seq, count, removed, added: this.iterateVectors(galleryId, { afterSeq }) };
+  }
+
+  /**
+   * SQLite cannot tell another process's connection that something changed; listeners hear
+   * this process's own commits, and other writers are found by comparing marks.
+   */
+  subscribe(listener: (galleryId: number, seq: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(galleryId: number, seq: number): void {
+    for (const l of this.listeners) l(galleryId, seq);
+  }
+
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.open) this.release();
   }
 }

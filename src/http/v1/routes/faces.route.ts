@@ -73,7 +73,7 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
       schema: {
         tags,
         summary: 'Enrol up to 1,000 faces in one transaction',
-        description: 'Each item is an image (its largest face) or a template; each answers for itself, and a bad item never fails the batch.',
+        description: 'Each item is an image (its largest face) or a template; each answers for itself, and a bad item never fails the batch. With fewer credits left than items, the good items the credits cover are enrolled (in order) and the others answer INSUFFICIENT_CREDITS.',
         params: GalleryParams,
         body: BulkBody,
         response: { 200: BulkResponse, ...galleryErrorResponses },
@@ -86,7 +86,8 @@ export const facesRoute: FastifyPluginAsyncTypebox<{ galleries: GalleryService; 
         // Read inside the item's own try: an unreadable image fails its item, not the batch.
         resolve: () => probeFrom({ files: new Map(), fields: { image: it.image, url: it.url, template: it.template } }, maxUploadBytes),
       }));
-      const results = await callerGalleries(all, req).enrolBulk(req.params.gallery, items);
+      // With fewer credits than items, the good items they cover are enrolled; the rest are refused one by one.
+      const results = await callerGalleries(all, req).enrolBulk(req.params.gallery, items, { budget: req.creditsGranted ?? undefined });
       req.creditsUsed = results.filter((r) => r.ok).length; // a failed item costs nothing
       return mapBulk(results, req.params.gallery);
     },

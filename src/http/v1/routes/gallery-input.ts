@@ -1,20 +1,24 @@
 /** Request pieces the gallery, face and search routes share: face ids, probes, gallery lists. */
-import type { ProbeInput, FaceRef } from '../../../core/index.js';
+import type { AnyFaceRef, ProbeInput } from '../../../core/index.js';
 import { VisageError, badParam } from '../../../domain/error.registry.js';
 import { normalizeClientId } from '../../../domain/gallery.rules.js';
 import { pickImage, type RequestInput } from '../../shared/image-input.js';
 
 export type IdType = 'auto' | 'internal' | 'client';
 
-/** `{id}` as a face reference: digits are the internal id unless `id_type=client` says otherwise. */
-export function faceRef(raw: unknown, idType: IdType = 'auto', param = 'id'): FaceRef {
+/**
+ * `{id}` as a face reference. With `id_type=auto` (the default) digits may be either kind: the
+ * core looks up both and refuses with AMBIGUOUS_ID when they name two different faces.
+ */
+export function faceRef(raw: unknown, idType: IdType = 'auto', param = 'id'): AnyFaceRef {
   const text = typeof raw === 'number' ? String(raw) : raw;
   if (typeof text !== 'string' || text === '') throw badParam(param, `${param} must be a face id`);
   const numeric = /^[0-9]{1,15}$/.test(text);
-  if (idType === 'internal' || (idType === 'auto' && numeric)) {
+  if (idType === 'internal') {
     if (!numeric) throw badParam(param, `${param} must be a whole number with id_type=internal`);
     return { id: Number(text) };
   }
+  if (idType === 'auto' && numeric) return { idOrClientId: text };
   return { clientId: normalizeClientId(text, param)! };
 }
 

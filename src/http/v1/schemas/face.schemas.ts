@@ -17,7 +17,7 @@ export const faceErrorResponses = errorResponses(400, 401, 402, 403, 413, 415, 4
 
 /** The options every face route takes, as query parameters or as form/JSON fields. */
 export const FaceOptionsQuery = Type.Object({
-  min_face_size: Type.Optional(Type.Integer({ minimum: 1, description: 'Faces narrower than this (pixels) are ignored. Default 50.' })),
+  min_face_size: Type.Optional(Type.Integer({ minimum: 1, description: 'Faces narrower than this (pixels) are ignored (counted in `dropped`). Default 12 (VISAGE_MIN_FACE_SIZE).' })),
   max_faces: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Largest faces kept. Default 100.' })),
   score_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Minimum detector score; default is the tuned one.' })),
   attributes: Type.Optional(
@@ -101,10 +101,20 @@ export const FaceSchema = Type.Object({
 
 const ModelRef = Type.Object({ id: Type.String(), version: Type.String() });
 
+/** Faces each filter kept out of the answer; lowering that filter alone would bring them back. */
+export const DroppedSchema = Type.Object(
+  {
+    min_face_size: Type.Integer({ description: 'Faces that passed the score threshold but were narrower than min_face_size' }),
+    score_threshold: Type.Integer({ description: 'Candidates as wide as min_face_size scoring below score_threshold (from 0.4, where about half are faces)' }),
+  },
+  { description: 'Faces the size and score filters dropped (max_faces is not counted)' },
+);
+
 export const DetectResponse = Type.Object({
   image: Type.Object({ width: Type.Integer(), height: Type.Integer() }),
   face_count: Type.Integer(),
   faces: Type.Array(FaceSchema),
+  dropped: DroppedSchema,
   models: Type.Array(ModelRef),
 });
 
