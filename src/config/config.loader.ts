@@ -38,7 +38,8 @@ export function defaultConfig(): Config {
     indexEfSearch: 128,
     logLevel: 'info',
     ethnicity: false,
-    defaultMinFaceSize: 50,
+    // Chosen on the eval photos (bench/min-face-size.ts, docs/accuracy.md "Minimum face size").
+    defaultMinFaceSize: 12,
     defaultMaxFaces: 100,
     adminKey: '',
     defaultMonthlyCredits: 0,
