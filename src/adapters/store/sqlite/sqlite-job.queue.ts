@@ -101,6 +101,8 @@ export interface SqliteJobQueueOptions {
 export class SqliteJobQueue implements JobQueue {
   private readonly stmts: StatementCache;
   private readonly clock: Clock;
+  /** A purge's checkpoint found the WAL busy; the next purge tries again. */
+  private checkpointOwed = false;
 
   /**
    * Over an opened handle (brought up to date here if it is not); the handle stays the caller's
@@ -314,8 +316,18 @@ export class SqliteJobQueue implements JobQueue {
       `DELETE FROM jobs WHERE expires_at IS NOT NULL AND expires_at <= ? AND status IN ('succeeded', 'failed', 'cancelled')`,
     ).run(now.getTime()).changes;
     // The deleted rows' earlier versions still sit in WAL frames until the WAL is rewritten;
-    // a truncating checkpoint removes them (it does less while another reader holds a snapshot).
-    if (n > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    // a truncating checkpoint removes them. It waits for other processes' readers, so only
+    // briefly here (this thread serves requests); a busy one is retried by the next purge.
+    if (n > 0 || this.checkpointOwed) {
+      const wait = this.db.pragma('busy_timeout', { simple: true }) as number;
+      this.db.pragma('busy_timeout = 200');
+      try {
+        const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+        this.checkpointOwed = r?.busy !== 0;
+      } finally {
+        this.db.pragma(`busy_timeout = ${wait}`);
+      }
+    }
     return n;
   }
 
