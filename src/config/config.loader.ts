@@ -45,6 +45,8 @@ export function defaultConfig(): Config {
     defaultMonthlyCredits: 0,
     rateLimitPerSecond: 10,
     rateLimitBurst: 20,
+    // One process: buckets in memory (no write per request); bans are in SQLite regardless.
+    rateLimitStore: 'memory',
     abuseFailuresToBlock: 10,
     abuseFailureWindowMs: 60_000,
     abuseBlockMs: 5 * 60_000,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { MemoryRateStore } from '../../../src/adapters/store/memory/memory-rate.store.js';
 import { SqliteAccountStore } from '../../../src/adapters/store/sqlite/sqlite-account.store.js';
 import { AuditService } from '../../../src/core/audit.service.js';
 import { AuthService } from '../../../src/core/auth.service.js';
@@ -47,7 +48,7 @@ async function dialect(extractors: CredentialExtractor[]): Promise<number> {
   app.decorateRequest('principal', null);
   registerAuth(app, {
     auth,
-    limiter: new RateLimiter(clock, { perSecond: 1000, burst: 1000 }),
+    limiter: new RateLimiter(new MemoryRateStore(), clock, { perSecond: 1000, burst: 1000 }),
     credits: new CreditsService({ store, clock, defaultMonthlyCredits: null }),
     audit: new AuditService({ store, clock, retentionDays: 1 }),
     extractors,

@@ -6,6 +6,7 @@ import { migration0001 } from './0001-initial.migration.js';
 import { migration0002 } from './0002-accounts.migration.js';
 import { migration0003 } from './0003-thumbnails.migration.js';
 import { migration0004 } from './0004-jobs.migration.js';
+import { migration0005 } from './0005-rate-limits.migration.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
