@@ -1,7 +1,7 @@
 /**
- * Accounts (tenants), their API keys (hashes only), the monthly credit ledger, the usage and
- * audit log, and IP blocks/bans. Credit spending must be atomic in the store itself: a check
- * then a write would let parallel requests overspend.
+ * Accounts (tenants), their API keys (hashes only), the monthly credit ledger, and the usage and
+ * audit log (IP blocks and bans: rate-store.port.ts). Credit spending must be atomic in the store
+ * itself: a check then a write would let parallel requests overspend.
  */
 import type { ApiKey } from '../domain/auth.model.js';
 
@@ -40,19 +40,6 @@ export interface AuditQuery {
   limit: number;
 }
 
-/** `block`: minutes after repeated invalid keys; `ban`: the long one after repeated blocks. */
-export type BanKind = 'block' | 'ban';
-
-export interface IpBan {
-  ip: string;
-  kind: BanKind;
-  until: Date;
-  /** Blocks in the current escalation window; the ban comes at the configured count. */
-  strikes: number;
-  reason: string;
-  updatedAt: Date;
-}
-
 export interface AccountStore {
   /** Creates the account when missing; an existing one is returned unchanged. */
   ensureAccount(id: string, monthlyCredits: number | null): Promise<Account>;
@@ -85,12 +72,6 @@ export interface AccountStore {
   queryAudit(query: AuditQuery): Promise<AuditEntry[]>;
   /** Deletes entries older than `before`; returns how many. */
   pruneAudit(before: Date): Promise<number>;
-
-  putBan(ban: IpBan): Promise<void>;
-  getBan(ip: string): Promise<IpBan | null>;
-  /** Blocks and bans still in force at `now`. */
-  activeBans(now: Date): Promise<IpBan[]>;
-  deleteBan(ip: string): Promise<boolean>;
 
   close(): Promise<void>;
 }
