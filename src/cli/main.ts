@@ -24,9 +24,10 @@ Usage:
                                        a and b: image files, URLs or templates
   visage index <folder | list.jsonl> --gallery <name> [--all-faces] [--data-dir dir] [--account a]
                                        enrol photos into a gallery (resumable; ids from file names)
+                                       into an existing database (--create-database: a new one)
   visage keys <create|list|revoke|rotate|credits|usage> …   API keys and credits (visage keys help)
   visage eval [--data dir] [--out file] [--only sections] [--limit n]
-  visage --help | --version
+  visage --help | --version            (and visage <command> --help)
 
 Environment: VISAGE_PORT (or PORT), VISAGE_HOST, VISAGE_MAX_UPLOAD_BYTES, VISAGE_MAX_PIXELS,
 VISAGE_WORKERS, VISAGE_URL_FETCH_TIMEOUT_MS, VISAGE_URL_FETCH_MAX_BYTES, VISAGE_URL_ALLOW_PRIVATE,
