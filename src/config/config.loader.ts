@@ -61,6 +61,7 @@ export function defaultConfig(): Config {
     maxHeaderBytes: 16 * 1024,
     maxJsonDepth: 64,
     trustProxy: false,
+    metrics: 'key',
   };
 }
 

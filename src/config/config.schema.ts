@@ -75,6 +75,11 @@ export const ConfigSchema = Type.Object(
     maxJsonDepth: Int(2, 1000),
     /** Trust X-Forwarded-For from a reverse proxy for the client IP (bans, allow-lists). */
     trustProxy: Type.Boolean(),
+    /**
+     * GET /metrics (Prometheus): `key` (default: a key with the metrics or admin scope, since the
+     * metrics name every account and gallery), `open` (no key: a private scrape network), `off`.
+     */
+    metrics: Type.Union([Type.Literal('off'), Type.Literal('open'), Type.Literal('key')]),
   },
   { additionalProperties: false },
 );
@@ -121,4 +126,5 @@ export const ENV_VARS = {
   VISAGE_MAX_HEADER_BYTES: { key: 'maxHeaderBytes', kind: 'int' },
   VISAGE_MAX_JSON_DEPTH: { key: 'maxJsonDepth', kind: 'int' },
   VISAGE_TRUST_PROXY: { key: 'trustProxy', kind: 'bool' },
+  VISAGE_METRICS: { key: 'metrics', kind: 'string' },
 } as const satisfies Record<string, { key: keyof Static<typeof ConfigSchema>; kind: 'int' | 'number' | 'bool' | 'string' }>;

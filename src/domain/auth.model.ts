@@ -4,12 +4,15 @@
  */
 import { badParam } from './error.registry.js';
 
-/** What a key may do. `admin` implies every other scope (and the admin API). */
-export const SCOPES = ['detect', 'verify', 'galleries:read', 'galleries:write', 'search', 'admin'] as const;
+/**
+ * What a key may do. `admin` implies every other scope (and the admin API). `metrics` reads
+ * GET /metrics (a scraper's key: it sees every account's and gallery's name and counts).
+ */
+export const SCOPES = ['detect', 'verify', 'galleries:read', 'galleries:write', 'search', 'metrics', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** Every scope but admin: what a plain client key gets by default. */
-export const CLIENT_SCOPES: readonly Scope[] = SCOPES.filter((s) => s !== 'admin');
+/** What a plain client key gets by default and with `all`: not admin, and not the operator's metrics. */
+export const CLIENT_SCOPES: readonly Scope[] = SCOPES.filter((s) => s !== 'admin' && s !== 'metrics');
 
 /**
  * `token`: a high-entropy secret sent as Bearer/Token/x-api-key/app_key, stored as sha-256.

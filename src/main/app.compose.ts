@@ -3,7 +3,7 @@
  * tests and the composition root build the same app with a fake or the real analyzer.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { defaultConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
@@ -12,8 +12,10 @@ import type { FaceService, GalleryService } from '../core/index.js';
 import { registerErrorHandling } from '../http/shared/error.plugin.js';
 import { healthRoute } from '../http/shared/health.route.js';
 import { registerImageInput } from '../http/shared/image-input.js';
+import { Metrics, registerMetricsRoute } from '../http/shared/metrics.plugin.js';
 import { registerOpenApi } from '../http/shared/openapi.plugin.js';
 import { perimeterServerOptions, registerJsonLimits } from '../http/shared/perimeter.plugin.js';
+import { registerRequestLog } from '../http/shared/request-log.plugin.js';
 import { registerSecurityHeaders } from '../http/shared/security-headers.plugin.js';
 import type { AccountDeps, SurfaceDeps } from '../http/shared/surface.js';
 import { nativeApi } from '../http/v1/v1.plugin.js';
@@ -23,7 +25,7 @@ export type { AccountDeps };
 /** Perimeter, CORS and rate settings; missing ones take the defaults of config.loader. */
 type PerimeterConfig = Pick<
   Config,
-  'corsOrigins' | 'hsts' | 'requestTimeoutMs' | 'headersTimeoutMs' | 'maxHeaderBytes' | 'maxJsonDepth' | 'trustProxy' | 'rateLimitPerSecond' | 'rateLimitBurst'
+  'corsOrigins' | 'hsts' | 'requestTimeoutMs' | 'headersTimeoutMs' | 'maxHeaderBytes' | 'maxJsonDepth' | 'trustProxy' | 'rateLimitPerSecond' | 'rateLimitBurst' | 'metrics'
 >;
 
 export interface AppDeps {
@@ -36,6 +38,10 @@ export interface AppDeps {
   ready: () => boolean;
   /** Fastify logger option; false in tests. Defaults to pino at config.logLevel. */
   logger?: FastifyServerOptions['logger'];
+  /** Where the default logger writes (stdout when absent); tests read the log lines from it. */
+  logStream?: { write(line: string): void };
+  /** The /metrics registry with the server's gauges; a bare one (HTTP counts only) when absent. */
+  metrics?: Metrics;
   version?: string;
 }
 
@@ -58,7 +64,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       level: deps.config.logLevel,
       // Images, templates and keys never reach the logs: bodies are not logged and these headers are hidden.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
+    // Fastify's two lines per request log the raw URL (a ?key= with it); request-log writes one, redacted.
+    logController: new LogController({ disableRequestLogging: true }),
     // Room for two base64 images (verify) plus the other fields.
     bodyLimit: Math.ceil((maxUploadBytes * 4) / 3) * 2 + 1024 * 1024,
     // A sane client id is kept so logs can be correlated across services.
@@ -71,6 +80,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app, { maxUploadBytes });
+  registerRequestLog(app);
+  const metrics = cfg('metrics') === 'off' ? undefined : (deps.metrics ?? new Metrics());
+  metrics?.observe(app);
   registerSecurityHeaders(app, { corsOrigins: cfg('corsOrigins'), hsts: cfg('hsts') });
   app.decorateRequest('principal', null);
   await registerOpenApi(app, { version: deps.version ?? '0.0.0' });
@@ -80,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const defaultRateLimit = { perSecond: cfg('rateLimitPerSecond'), burst: cfg('rateLimitBurst') };
 
   await app.register(healthRoute, { ready: deps.ready });
+  if (metrics) await registerMetricsRoute(app, { mode: cfg('metrics'), metrics, accounts });
   const surface: SurfaceDeps = {
     faceService: deps.faceService,
     galleries: deps.galleries,

@@ -5,6 +5,7 @@
 import { VisageError } from '../domain/error.registry.js';
 import type { AnalyzedFace, RgbImage } from '../domain/face.model.js';
 import type { EmbedderInfo, ModelInfo } from '../domain/model.info.js';
+import { hasStats, type AnalyzerStats } from '../ports/analyzer-stats.port.js';
 import type { AnalyzeOptions, FaceAnalyzer } from '../ports/face-analyzer.port.js';
 
 export class DeferredAnalyzer implements FaceAnalyzer {
@@ -33,6 +34,11 @@ export class DeferredAnalyzer implements FaceAnalyzer {
 
   get models(): ModelInfo[] {
     return this.target.models;
+  }
+
+  /** The real analyzer's load (null until it is set, or when it keeps none). */
+  stats(): AnalyzerStats | null {
+    return hasStats(this.inner) ? this.inner.stats() : null;
   }
 
   async close(): Promise<void> {

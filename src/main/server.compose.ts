@@ -6,11 +6,13 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import { buildApp } from './app.compose.js';
+import { Metrics } from '../http/shared/metrics.plugin.js';
 import { usePixelKernels } from '../adapters/image/native-kernels.js';
 import { hasNodeFlags } from './node-flags.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';
 import type { Clock } from '../ports/clock.port.js';
-import { buildAccounts } from './accounts.compose.js';
+import { buildAccounts, type AccountStack } from './accounts.compose.js';
+import type { GalleryService } from '../core/index.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
 import { buildFaceService, buildGalleries, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
@@ -50,6 +52,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     faceService,
     galleries: stack.galleries,
     accounts: accounts.deps,
+    metrics: serverMetrics(analyzer, stack.galleries, accounts),
     ready: () => analyzer.ready && indexesReady && !closing,
     version: packageVersion(),
   });
@@ -77,6 +80,29 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await accounts.close();
     },
   };
+}
+
+/** /metrics with the pool's load, faces per gallery and credits spent, read on each scrape. */
+function serverMetrics(analyzer: DeferredAnalyzer, galleries: GalleryService, accounts: AccountStack): Metrics {
+  const accountIds = async () => (await accounts.store.listAccounts()).map((a) => a.id);
+  return new Metrics({
+    analyzer: () => analyzer.stats(),
+    galleries: async () =>
+      (
+        await Promise.all(
+          (await accountIds()).map(async (account) =>
+            (await galleries.scoped(account).listGalleries()).map((g) => ({ account, gallery: g.name, faces: g.faceCount })),
+          ),
+        )
+      ).flat(),
+    credits: async () =>
+      Promise.all(
+        (await accountIds()).map(async (account) => {
+          const r = await accounts.deps.credits.report(account);
+          return { account, period: r.period, spent: r.spent };
+        }),
+      ),
+  });
 }
 
 /** `visage serve`: runs until SIGINT/SIGTERM; a second signal exits at once. */

@@ -20,6 +20,7 @@ import { VisageError } from '../../domain/error.registry.js';
 import type { AnalyzedFace, RgbImage } from '../../domain/face.model.js';
 import type { EmbedderInfo, ModelInfo } from '../../domain/model.info.js';
 import type { AnalyzeOptions, FaceAnalyzer } from '../../ports/face-analyzer.port.js';
+import type { AnalyzerStats, AnalyzerStatsSource } from '../../ports/analyzer-stats.port.js';
 import type { EngineOptions } from '../../ports/face-models.port.js';
 import { nativeAddon, type NativePixelKernels } from '../image/native-kernels.js';
 import type { AnalyzeRequest, WorkerMessage } from './worker-protocol.js';
@@ -33,6 +34,8 @@ interface Task {
   data: Uint8Array;
   resolve: (faces: AnalyzedFace[]) => void;
   reject: (e: Error) => void;
+  /** performance.now() when a worker took it (stats: analysis time without the queue wait). */
+  handedAt?: number;
 }
 
 /** Requests a worker holds at once: the one it runs and the next, already copied. */
@@ -42,6 +45,8 @@ interface Slot {
   worker: Worker;
   /** The requests this worker holds, by id, with the buffer each photo is in (−1: in place). */
   tasks: Map<number, { task: Task; buffer: number }>;
+  /** performance.now() when it last went from holding nothing to holding a request. */
+  busySince: number;
   /**
    * This worker's pixel buffers, one per request it can hold, shared with it and grown to the
    * largest photo each has had. A fresh ArrayBuffer per photo cost a page fault per 4 KiB on the
@@ -65,10 +70,15 @@ export interface WorkerPoolOptions {
   entry: URL;
 }
 
-export class WorkerPoolAnalyzer implements FaceAnalyzer {
+export class WorkerPoolAnalyzer implements FaceAnalyzer, AnalyzerStatsSource {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;
+  /** Worker-milliseconds spent holding requests, of idle spells ended so far (stats()). */
+  private busyMs = 0;
+  /** Requests workers answered, and the milliseconds from hand-over to answer, summed. */
+  private answered = 0;
+  private answerMs = 0;
   private closing = false;
   private info?: { embedder: EmbedderInfo; models: ModelInfo[] };
   /** Hands photos to workers by address (no copy); null: copies them into shared buffers. */
@@ -112,6 +122,38 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
     });
   }
 
+  /** Load for /metrics: cheap counts, read on each scrape. */
+  stats(): AnalyzerStats {
+    const now = performance.now();
+    let busy = 0;
+    let open = 0;
+    for (const s of this.slots) {
+      if (s.tasks.size === 0) continue;
+      busy++;
+      open += now - s.busySince;
+    }
+    return {
+      workers: this.slots.length,
+      busyWorkers: busy,
+      queued: this.queue.length,
+      busySeconds: (this.busyMs + open) / 1000,
+      analyses: this.answered,
+      analysisSeconds: this.answerMs / 1000,
+    };
+  }
+
+  /** Called after a request leaves a slot (answered, or not when its worker died): an idle worker ends its busy spell. */
+  private settled(slot: Slot, answered?: Task): void {
+    if (answered?.handedAt !== undefined) {
+      this.answered++;
+      this.answerMs += performance.now() - answered.handedAt;
+    }
+    if (slot.tasks.size === 0 && slot.busySince > 0) {
+      this.busyMs += performance.now() - slot.busySince;
+      slot.busySince = 0;
+    }
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     for (const t of this.queue.splice(0)) t.reject(new VisageError('NOT_READY', 'The server is shutting down'));
@@ -150,6 +192,8 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
   /** Gives `task` to the worker of `slot`: its photo in place, or copied into a free buffer. */
   private handOver(slot: Slot, task: Task): void {
     if (task.data.byteLength < task.req.width * task.req.height * 3) throw new Error('analyze: the photo\'s pixels were emptied before a worker took it');
+    task.handedAt = performance.now();
+    if (slot.tasks.size === 0) slot.busySince = task.handedAt;
     if (this.inPlace) {
       const address = this.inPlace.address(task.data);
       slot.tasks.set(task.req.id, { task, buffer: -1 });
@@ -169,7 +213,7 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
   private spawn(): Promise<void> {
     return new Promise((resolveReady, rejectReady) => {
       const worker = new Worker(this.options.entry, { workerData: this.options.engine });
-      const slot: Slot = { worker, tasks: new Map(), pixels: [] };
+      const slot: Slot = { worker, tasks: new Map(), pixels: [], busySince: 0 };
       let ready = false;
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') {
@@ -183,6 +227,7 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
         } else {
           const task = slot.tasks.get(m.id)?.task;
           slot.tasks.delete(m.id);
+          this.settled(slot, task);
           if (task) {
             if (m.type === 'result') task.resolve(m.faces);
             else task.reject(m.code ? new VisageError(m.code, m.message, m.details) : new Error(m.message));
@@ -198,6 +243,7 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer {
         if (i >= 0) this.slots.splice(i, 1);
         for (const { task } of slot.tasks.values()) task.reject(new Error(`inference worker exited with code ${code}`));
         slot.tasks.clear();
+        this.settled(slot);
         if (!ready) rejectReady(new Error(`inference worker exited with code ${code} while loading models`));
         else if (!this.closing) void this.spawn().catch(() => undefined);
       });
