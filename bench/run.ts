@@ -102,11 +102,11 @@ async function benchVisage(images: RgbImage[], workers: number, minSeconds: numb
   try {
     // Warm-up, as for the peers: as many untimed passes over the set as there are workers, so
     // every worker has likely met every photo (first runs of a size allocate and plan).
-    for (let k = 0; k < workers; k++) await drive(2 * workers, images.length, 0, async (_, i) => (await pool.analyze(images[i]!, ANALYZE)).length);
+    for (let k = 0; k < workers; k++) await drive(2 * workers, images.length, 0, async (_, i) => (await pool.analyze(images[i]!, ANALYZE)).faces.length);
     log(`[visage] throughput, ${workers} workers, ≥ ${minSeconds} s…`);
     // Two requests per worker in flight: the pool hands each worker its next photo while it runs one.
     const cpu0 = process.cpuUsage(); // every thread of this process: the workers and onnxruntime's
-    const r = await drive(2 * workers, images.length, minSeconds, async (_, i) => (await pool.analyze(images[i]!, ANALYZE)).length);
+    const r = await drive(2 * workers, images.length, minSeconds, async (_, i) => (await pool.analyze(images[i]!, ANALYZE)).faces.length);
     const cpu = process.cpuUsage(cpu0);
     result.throughput = throughput(workers, r, (cpu.user + cpu.system) / 1000);
   } finally {

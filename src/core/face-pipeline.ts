@@ -2,9 +2,9 @@
  * The analysis of one image over the model ports: detect → landmarks → (template, attributes).
  * It runs wherever the models live (inside each inference worker in production).
  */
-import { boxArea, type AnalyzedFace, type AttributeName, type FaceAttributes, type RgbImage } from '../domain/face.model.js';
+import { boxArea, noneDropped, type AnalyzedFace, type AttributeName, type FaceAttributes, type RgbImage } from '../domain/face.model.js';
 import type { EmbedderInfo, ModelInfo } from '../domain/model.info.js';
-import type { AnalyzeOptions, FaceAnalyzer } from '../ports/face-analyzer.port.js';
+import type { AnalyzeOptions, FaceAnalysis, FaceAnalyzer } from '../ports/face-analyzer.port.js';
 import type { FaceModels, LocatedFace } from '../ports/face-models.port.js';
 import { assessQuality } from './quality.rules.js';
 import { dominantClothingColours } from './clothing-colours.rules.js';
@@ -28,14 +28,15 @@ export class FacePipeline implements FaceAnalyzer {
     return [detector, landmarker, embedder, quickPose, pose, ageGender, emotion, eyes, liveness].map((x) => x.info);
   }
 
-  analyze(image: RgbImage, o: AnalyzeOptions): Promise<AnalyzedFace[]> {
+  analyze(image: RgbImage, o: AnalyzeOptions): Promise<FaceAnalysis> {
     const run = this.tail.then(() => this.analyzeNow(image, o));
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  private async analyzeNow(image: RgbImage, o: AnalyzeOptions): Promise<AnalyzedFace[]> {
-    const detections = await this.m.detector.detect(image, { minFaceSize: o.minFaceSize, scoreThreshold: o.scoreThreshold });
+  private async analyzeNow(image: RgbImage, o: AnalyzeOptions): Promise<FaceAnalysis> {
+    const dropped = noneDropped();
+    const detections = await this.m.detector.detect(image, { minFaceSize: o.minFaceSize, scoreThreshold: o.scoreThreshold, dropped });
     // Largest first: the face a user means in a portrait, and the one kept by max_faces.
     detections.sort((a, b) => boxArea(b.box) - boxArea(a.box));
     const kept = detections.slice(0, Math.max(0, o.maxFaces));
@@ -62,7 +63,7 @@ export class FacePipeline implements FaceAnalyzer {
       if (o.templates) face.embedding = await this.m.embedder.embed(image, landmarks);
       faces.push(face);
     }
-    return faces;
+    return { faces, dropped };
   }
 
   async close(): Promise<void> {}

@@ -100,6 +100,19 @@ export interface AnalyzedFace {
   embedding?: Float32Array;
 }
 
+/**
+ * Candidates a filter removed from an answer, each counted under one filter: `minFaceSize`
+ * those that passed the score threshold but were narrower than min_face_size; `scoreThreshold`
+ * those as wide as min_face_size that scored below the threshold (from the detector's counting
+ * floor up). Lowering that one filter alone would bring them back.
+ */
+export interface DroppedFaces {
+  minFaceSize: number;
+  scoreThreshold: number;
+}
+
+export const noneDropped = (): DroppedFaces => ({ minFaceSize: 0, scoreThreshold: 0 });
+
 export function boxWidth(b: Box): number {
   return b.x2 - b.x1;
 }

@@ -41,7 +41,7 @@ try {
     let answer: WorkerMessage;
     try {
       data = photoOf(req);
-      answer = { type: 'result', id: req.id, faces: await pipeline.analyze({ width: req.width, height: req.height, data }, req.options) };
+      answer = { type: 'result', id: req.id, ...(await pipeline.analyze({ width: req.width, height: req.height, data }, req.options)) };
     } catch (e) {
       if (isVisageError(e)) answer = { type: 'error', id: req.id, code: e.code, message: e.message, details: e.details };
       else answer = { type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e) };

@@ -3,10 +3,10 @@
  * analyzer is set, every use answers NOT_READY.
  */
 import { VisageError } from '../domain/error.registry.js';
-import type { AnalyzedFace, RgbImage } from '../domain/face.model.js';
+import type { RgbImage } from '../domain/face.model.js';
 import type { EmbedderInfo, ModelInfo } from '../domain/model.info.js';
 import { hasStats, type AnalyzerStats } from '../ports/analyzer-stats.port.js';
-import type { AnalyzeOptions, FaceAnalyzer } from '../ports/face-analyzer.port.js';
+import type { AnalyzeOptions, FaceAnalysis, FaceAnalyzer } from '../ports/face-analyzer.port.js';
 
 export class DeferredAnalyzer implements FaceAnalyzer {
   private inner: FaceAnalyzer | undefined;
@@ -24,7 +24,7 @@ export class DeferredAnalyzer implements FaceAnalyzer {
     return this.inner;
   }
 
-  analyze(image: RgbImage, options: AnalyzeOptions): Promise<AnalyzedFace[]> {
+  analyze(image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis> {
     return this.target.analyze(image, options);
   }
 

@@ -1,5 +1,5 @@
 /** The whole analysis of one image, as the use cases see it (run in a worker pool in production). */
-import type { AnalyzedFace, AttributeName, RgbImage } from '../domain/face.model.js';
+import type { AnalyzedFace, AttributeName, DroppedFaces, RgbImage } from '../domain/face.model.js';
 import type { EmbedderInfo, ModelInfo } from '../domain/model.info.js';
 
 export interface AnalyzeOptions {
@@ -12,9 +12,15 @@ export interface AnalyzeOptions {
   templates: boolean;
 }
 
+export interface FaceAnalysis {
+  /** Sorted by box area, largest first. */
+  faces: AnalyzedFace[];
+  /** What min_face_size and score_threshold removed (not max_faces). */
+  dropped: DroppedFaces;
+}
+
 export interface FaceAnalyzer {
-  /** Faces sorted by box area, largest first. */
-  analyze(image: RgbImage, options: AnalyzeOptions): Promise<AnalyzedFace[]>;
+  analyze(image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis>;
   readonly embedder: EmbedderInfo;
   readonly models: ModelInfo[];
   close(): Promise<void>;

@@ -5,6 +5,7 @@
 import type {
   AnalyzedFace,
   Box,
+  DroppedFaces,
   EmotionEstimate,
   EyesEstimate,
   GenderEstimate,
@@ -28,6 +29,11 @@ export interface DetectOptions {
   minFaceSize: number;
   /** Detections scoring below this are dropped; undefined means the detector's tuned default. */
   scoreThreshold?: number;
+  /**
+   * When given, the candidates each filter dropped are added to it (DroppedFaces). An out
+   * parameter, so the many callers that want only the list keep their plain array.
+   */
+  dropped?: DroppedFaces;
 }
 
 export interface FaceDetector {

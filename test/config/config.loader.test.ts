@@ -13,7 +13,7 @@ test('defaults: port 8080, 10 MB uploads, 40 MP, private URLs refused; frozen', 
   assert.equal(c.maxAnalysisSide, 3072);
   assert.equal(c.urlAllowPrivate, false);
   assert.equal(c.urlFetchTimeoutMs, 5000);
-  assert.equal(c.defaultMinFaceSize, 50);
+  assert.equal(c.defaultMinFaceSize, 12);
   assert.ok(c.workers >= 1);
   assert.ok(Object.isFrozen(c));
 });

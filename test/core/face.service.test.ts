@@ -24,7 +24,7 @@ const fetcher: ImageFetcher = {
   },
 };
 
-const service = (analyzer = new FakeAnalyzer()) => ({ analyzer, svc: new FaceService({ analyzer, decoder, fetcher }, { minFaceSize: 50, maxFaces: 100 }) });
+const service = (analyzer = new FakeAnalyzer()) => ({ analyzer, svc: new FaceService({ analyzer, decoder, fetcher }, { minFaceSize: 12, maxFaces: 100 }) });
 const img = (shade: number) => ({ bytes: new Uint8Array([20, shade]) });
 const code = (c: string, param?: string) => (e: unknown) => e instanceof VisageError && e.code === c && (param === undefined || e.details.param === param);
 
@@ -91,9 +91,23 @@ test('a downscaled photo: min_face_size goes to analysis pixels, results come ba
   assert.deepEqual(r.faces[0]!.box, { x1: 20, y1: 15, x2: 60, y2: 45 });
   assert.deepEqual(r.faces[0]!.landmarks5[0], { x: (5 + 0.3 * 10) * 4, y: (5 + 0.4 * 10) * 3 });
   assert.equal(r.faces[0]!.landmarks68!.length, 68);
-  // The fake analyzer ignores min_face_size; the service still drops faces narrower than asked in original pixels.
-  assert.deepEqual((await svc.detect(img(7), { minFaceSize: 41 })).faces, []);
+  assert.deepEqual(r.dropped, { minFaceSize: 0, scoreThreshold: 0 });
+  // The fake analyzer ignores min_face_size; the service still drops faces narrower than asked in original pixels, and counts them.
+  const narrow = await svc.detect(img(7), { minFaceSize: 41 });
+  assert.deepEqual(narrow.faces, []);
+  assert.deepEqual(narrow.dropped, { minFaceSize: 1, scoreThreshold: 0 });
   // Verification boxes are original pixels too.
   const v = await svc.verify({ image: img(5) }, { image: img(5) }, undefined, { minFaceSize: 1 });
   assert.deepEqual(v.boxes.a, { x1: 20, y1: 15, x2: 60, y2: 45 });
+});
+
+test('an image narrower than min_face_size, or under 8 px on a side, is IMAGE_TOO_SMALL before any analysis', async () => {
+  const { analyzer, svc } = service();
+  const tiny = { bytes: new Uint8Array([10, 3]) };
+  await assert.rejects(svc.detect(tiny), (e: unknown) => e instanceof VisageError && e.code === 'IMAGE_TOO_SMALL' && e.details.minFaceSize === 12 && e.details.param === 'image');
+  await assert.rejects(svc.templates(tiny), code('IMAGE_TOO_SMALL', 'image'));
+  await assert.rejects(svc.detect({ bytes: new Uint8Array([7, 3]) }, { minFaceSize: 1 }), (e: unknown) => e instanceof VisageError && e.code === 'IMAGE_TOO_SMALL' && e.details.minSide === 8);
+  await assert.rejects(svc.verify({ image: img(5) }, { image: tiny }), code('IMAGE_TOO_SMALL', 'image_b'));
+  assert.equal(analyzer.calls.length, 1, 'only the good verification side was analysed');
+  assert.equal((await svc.detect(tiny, { minFaceSize: 10 })).faces.length, 1);
 });

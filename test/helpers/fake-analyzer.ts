@@ -5,7 +5,7 @@
  */
 import type { AnalyzedFace, RgbImage } from '../../src/domain/face.model.js';
 import type { EmbedderInfo, ModelInfo } from '../../src/domain/model.info.js';
-import type { AnalyzeOptions, FaceAnalyzer } from '../../src/ports/face-analyzer.port.js';
+import type { AnalyzeOptions, FaceAnalysis, FaceAnalyzer } from '../../src/ports/face-analyzer.port.js';
 
 export const FAKE_EMBEDDER: EmbedderInfo = {
   id: 'fake-embedder',
@@ -58,11 +58,13 @@ export class FakeAnalyzer implements FaceAnalyzer {
   /** Faces per non-flat image (tests of max_faces). */
   constructor(private readonly facesPerImage = 1) {}
 
-  async analyze(image: RgbImage, options: AnalyzeOptions): Promise<AnalyzedFace[]> {
+  async analyze(image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis> {
     this.calls.push(options);
-    if (isFlat(image)) return [];
+    // The fake has no size or score filter of its own: it drops nothing.
+    const dropped = { minFaceSize: 0, scoreThreshold: 0 };
+    if (isFlat(image)) return { faces: [], dropped };
     const faces = Array.from({ length: this.facesPerImage }, (_, i) => fakeFace(image, 1 / (i + 1), options));
-    return faces.slice(0, options.maxFaces);
+    return { faces: faces.slice(0, options.maxFaces), dropped };
   }
 
   async close(): Promise<void> {}

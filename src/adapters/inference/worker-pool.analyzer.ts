@@ -17,9 +17,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { VisageError } from '../../domain/error.registry.js';
-import type { AnalyzedFace, RgbImage } from '../../domain/face.model.js';
+import type { RgbImage } from '../../domain/face.model.js';
 import type { EmbedderInfo, ModelInfo } from '../../domain/model.info.js';
-import type { AnalyzeOptions, FaceAnalyzer } from '../../ports/face-analyzer.port.js';
+import type { AnalyzeOptions, FaceAnalysis, FaceAnalyzer } from '../../ports/face-analyzer.port.js';
 import type { AnalyzerStats, AnalyzerStatsSource } from '../../ports/analyzer-stats.port.js';
 import type { EngineOptions } from '../../ports/face-models.port.js';
 import { nativeAddon, type NativePixelKernels } from '../image/native-kernels.js';
@@ -32,7 +32,7 @@ interface Task {
    * task is dispatched. Held here until the worker answers or exits, so they stay alive.
    */
   data: Uint8Array;
-  resolve: (faces: AnalyzedFace[]) => void;
+  resolve: (analysis: FaceAnalysis) => void;
   reject: (e: Error) => void;
   /** performance.now() when a worker took it (stats: analysis time without the queue wait). */
   handedAt?: number;
@@ -108,7 +108,7 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer, AnalyzerStatsSource {
     return this.info!.models;
   }
 
-  analyze(image: RgbImage, options: AnalyzeOptions): Promise<AnalyzedFace[]> {
+  analyze(image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis> {
     if (this.closing) return Promise.reject(new VisageError('NOT_READY', 'The server is shutting down'));
     if (this.queue.length >= this.options.maxQueue) return Promise.reject(new VisageError('OVERLOADED'));
     // Checked here, so handing the photo over (by address or by copy) cannot throw later, inside
@@ -229,7 +229,7 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer, AnalyzerStatsSource {
           slot.tasks.delete(m.id);
           this.settled(slot, task);
           if (task) {
-            if (m.type === 'result') task.resolve(m.faces);
+            if (m.type === 'result') task.resolve({ faces: m.faces, dropped: m.dropped });
             else task.reject(m.code ? new VisageError(m.code, m.message, m.details) : new Error(m.message));
           }
           this.pump();

@@ -1,5 +1,5 @@
 /** Messages between the pool (main thread) and an analysis worker. */
-import type { AnalyzedFace } from '../../domain/face.model.js';
+import type { AnalyzedFace, DroppedFaces } from '../../domain/face.model.js';
 import type { ErrorCode, ErrorDetails } from '../../domain/error.registry.js';
 import type { EmbedderInfo, ModelInfo } from '../../domain/model.info.js';
 import type { AnalyzeOptions } from '../../ports/face-analyzer.port.js';
@@ -28,5 +28,5 @@ export interface CloseRequest {
 export type WorkerMessage =
   | { type: 'ready'; embedder: EmbedderInfo; models: ModelInfo[] }
   | { type: 'load-failed'; message: string }
-  | { type: 'result'; id: number; faces: AnalyzedFace[] }
+  | { type: 'result'; id: number; faces: AnalyzedFace[]; dropped: DroppedFaces }
   | { type: 'error'; id: number; code?: ErrorCode; message: string; details?: ErrorDetails };

@@ -32,8 +32,15 @@ function validationParam(err: FastifyError): string {
   return missing ?? (path || err.validationContext || 'request');
 }
 
+/** Limits an error answer states (the raw image parser and multipart files take maxUploadBytes). */
+export interface ErrorLimits {
+  maxUploadBytes?: number;
+}
+
+const mib = (n: number) => `${(n / 1048576).toFixed(n % 1048576 === 0 ? 0 : 1)} MiB`;
+
 /** Maps any thrown error to a VisageError; returns null for the unknown (INTERNAL). */
-export function toVisageError(err: unknown, req: FastifyRequest): VisageError | null {
+export function toVisageError(err: unknown, req: FastifyRequest, limits: ErrorLimits = {}): VisageError | null {
   if (isVisageError(err)) return err;
   const e = err as FastifyError;
   if (e.validation) {
@@ -42,11 +49,22 @@ export function toVisageError(err: unknown, req: FastifyRequest): VisageError | 
     return new VisageError('BAD_PARAM', `${param} ${msg}`, { param });
   }
   const by = (code: ErrorCode, message?: string, details: ErrorDetails = {}) => new VisageError(code, message, details);
+  // A 413 states its limit, so a client knows what to shrink to.
+  const imageTooLarge = () => {
+    const max = limits.maxUploadBytes;
+    return max === undefined
+      ? by('IMAGE_TOO_LARGE', 'An uploaded image exceeds the size limit', { param: 'image' })
+      : by('IMAGE_TOO_LARGE', `The image exceeds the upload limit of ${max} bytes (${mib(max)})`, { param: 'image', maxBytes: max });
+  };
+  const bodyTooLarge = () => {
+    const max = req.routeOptions?.bodyLimit;
+    return max === undefined ? by('BODY_TOO_LARGE') : by('BODY_TOO_LARGE', `The request body exceeds the limit of ${max} bytes (${mib(max)})`, { maxBytes: max });
+  };
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return isRawImage(req) ? by('IMAGE_TOO_LARGE', undefined, { param: 'image' }) : by('BODY_TOO_LARGE');
+      return isRawImage(req) ? imageTooLarge() : bodyTooLarge();
     case 'FST_REQ_FILE_TOO_LARGE':
-      return by('IMAGE_TOO_LARGE', 'An uploaded image exceeds the size limit');
+      return imageTooLarge();
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return by('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${req.headers['content-type'] ?? '(none)'} is not supported; send multipart/form-data, application/json or an image`);
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
@@ -66,7 +84,7 @@ export function toVisageError(err: unknown, req: FastifyRequest): VisageError | 
   }
   if (err instanceof SyntaxError && (e.statusCode ?? 0) === 400) return by('BAD_REQUEST', 'The JSON body is not valid JSON');
   const status = e.statusCode ?? 500;
-  if (status === 413) return by('BODY_TOO_LARGE');
+  if (status === 413) return bodyTooLarge();
   if (status === 415) return by('UNSUPPORTED_MEDIA_TYPE');
   // Other client errors from Fastify or busboy (malformed multipart, bad headers): their text is not part of our contract.
   if (status >= 400 && status < 500) return by('BAD_REQUEST');
@@ -86,14 +104,14 @@ export function noRouteError(routes: RouteMethods, req: FastifyRequest, reply: F
 }
 
 /** Call on the root instance before any route is added (the route table is learnt as routes are). */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, limits: ErrorLimits = {}): void {
   const routes = collectRouteMethods(app);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
 
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const mapped = toVisageError(err, req);
+    const mapped = toVisageError(err, req, limits);
     if (!mapped) {
       req.log.error({ err }, 'unhandled error');
       const internal = new VisageError('INTERNAL');

@@ -40,6 +40,24 @@ export async function registerImageInput(app: FastifyInstance, limits: ImageInpu
     const keep = (_req: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => done(null, body);
     app.addContentTypeParser('application/octet-stream', raw, keep);
     app.addContentTypeParser(/^image\/[\w.+-]+$/, raw, keep);
+    app.addHook('preValidation', async (req) => refuseNonTextImages(req.body));
+  }
+}
+
+/** JSON fields that carry a base64 image: `image`, and `image_a`, `image_b` of a verification. */
+const IMAGE_FIELD = /^image(_[a-z])?$/;
+
+/**
+ * A JSON image field must be a string. Checked before schema validation, because the validator
+ * coerces types (query strings need it): `{"image": 42}` would become the text "42", decode to
+ * one byte and be refused as UNSUPPORTED_MEDIA_TYPE instead of naming the field.
+ */
+export function refuseNonTextImages(body: unknown): void {
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body) || Array.isArray(body)) return;
+  for (const [k, v] of Object.entries(body)) {
+    if (IMAGE_FIELD.test(k) && v !== undefined && v !== null && typeof v !== 'string') {
+      throw badParam(k, `${k} must be a base64 string (got ${typeof v === 'object' ? 'an object' : `a ${typeof v}`})`);
+    }
   }
 }
 
@@ -85,6 +103,9 @@ async function readOnce(req: FastifyRequest): Promise<RequestInput> {
   return { files, fields };
 }
 
+const tooLarge = (param: string, maxBytes: number) =>
+  new VisageError('IMAGE_TOO_LARGE', `${param} exceeds the upload limit of ${maxBytes} bytes (${(maxBytes / 1048576).toFixed(1)} MiB)`, { param, maxBytes });
+
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 
@@ -100,11 +121,9 @@ export function decodeBase64Image(text: string, param: string, maxBytes: number)
   if (s.length === 0) throw new VisageError('IMAGE_MISSING', `${param} is empty`, { param });
   if ((!BASE64.test(s) && !BASE64URL.test(s)) || s.length % 4 === 1) throw badParam(param, `${param} is not valid base64`);
   // Refuse before allocating: the decoded size is known from the text length.
-  if (Math.floor((s.length * 3) / 4) - 2 > maxBytes) {
-    throw new VisageError('IMAGE_TOO_LARGE', `${param} exceeds ${maxBytes} bytes`, { param, maxBytes });
-  }
+  if (Math.floor((s.length * 3) / 4) - 2 > maxBytes) throw tooLarge(param, maxBytes);
   const buf = Buffer.from(s, BASE64.test(s) ? 'base64' : 'base64url');
-  if (buf.length > maxBytes) throw new VisageError('IMAGE_TOO_LARGE', `${param} exceeds ${maxBytes} bytes`, { param, maxBytes });
+  if (buf.length > maxBytes) throw tooLarge(param, maxBytes);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
@@ -120,7 +139,7 @@ export function pickImage(input: RequestInput, names: { image: string; url: stri
   if (given > 1) throw badParam(names.image, `Give only one of ${names.image} (file or base64) and ${names.url}`);
   if (file !== undefined) {
     if (file.length === 0) throw new VisageError('IMAGE_DECODE_FAILED', `${names.image} is empty (0 bytes)`, { param: names.image });
-    if (file.length > maxBytes) throw new VisageError('IMAGE_TOO_LARGE', `${names.image} exceeds ${maxBytes} bytes`, { param: names.image, maxBytes });
+    if (file.length > maxBytes) throw tooLarge(names.image, maxBytes);
     return { bytes: file };
   }
   if (text !== undefined && text !== '') {

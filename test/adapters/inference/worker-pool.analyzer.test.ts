@@ -14,12 +14,12 @@ test('one worker answers a large, a small, then the large photo again; each its 
   try {
     const big = await decoder.decode(evalPhoto('compreface_samples/images/000_5.jpg')); // 819x546, 5 faces
     const small = await decoder.decode(evalPhoto('lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg')); // 250x250, 1 face
-    const first = await pool.analyze(big, ANALYZE);
+    const first = (await pool.analyze(big, ANALYZE)).faces;
     assert.equal(first.length, 5);
-    const second = await pool.analyze(small, ANALYZE);
+    const second = (await pool.analyze(small, ANALYZE)).faces;
     assert.equal(second.length, 1);
     assert.ok(second[0]!.box.x2 <= 250 && second[0]!.box.y2 <= 250, 'box inside the small photo');
-    assert.deepEqual((await pool.analyze(big, ANALYZE)).map((f) => f.box), first.map((f) => f.box));
+    assert.deepEqual((await pool.analyze(big, ANALYZE)).faces.map((f) => f.box), first.map((f) => f.box));
   } finally {
     await pool.close();
   }
@@ -30,11 +30,11 @@ test('one worker holding two requests at a time answers each with its own photo'
   try {
     const big = await decoder.decode(evalPhoto('compreface_samples/images/000_5.jpg'));
     const small = await decoder.decode(evalPhoto('lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg'));
-    const alone = [await pool.analyze(big, ANALYZE), await pool.analyze(small, ANALYZE)];
+    const alone = [(await pool.analyze(big, ANALYZE)).faces, (await pool.analyze(small, ANALYZE)).faces];
     // Five at once: the worker runs one while it holds the next (in place, or copied into its
     // other buffer with the JS kernels: the next test).
     const together = await Promise.all([big, small, big, small, big].map((im) => pool.analyze(im, ANALYZE)));
-    together.forEach((faces, i) => assert.deepEqual(faces.map((f) => f.box), alone[i % 2]!.map((f) => f.box), `request ${i}`));
+    together.forEach((r, i) => assert.deepEqual(r.faces.map((f) => f.box), alone[i % 2]!.map((f) => f.box), `request ${i}`));
   } finally {
     await pool.close();
   }
@@ -48,7 +48,7 @@ test('past what the workers hold and the queue allows, a request is refused with
     const settled = await Promise.allSettled([1, 2, 3, 4].map(() => pool.analyze(small, ANALYZE)));
     assert.deepEqual(settled.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
     assert.equal((settled[3] as PromiseRejectedResult).reason.code, 'OVERLOADED');
-    assert.equal((await pool.analyze(small, ANALYZE)).length, 1, 'and the pool goes on');
+    assert.equal((await pool.analyze(small, ANALYZE)).faces.length, 1, 'and the pool goes on');
   } finally {
     await pool.close();
   }
@@ -72,8 +72,8 @@ test('photos handed over in place (native kernels) and copied (js) give the same
   try {
     const photos = await Promise.all(['compreface_samples/images/000_5.jpg', 'lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg'].map((p) => decoder.decode(evalPhoto(p))));
     const before = photos.map((p) => Buffer.from(p.data));
-    const a = await Promise.all([...photos, ...photos].map((p) => inPlace.analyze(p, ANALYZE)));
-    const b = await Promise.all([...photos, ...photos].map((p) => copied.analyze(p, ANALYZE)));
+    const a = (await Promise.all([...photos, ...photos].map((p) => inPlace.analyze(p, ANALYZE)))).map((r) => r.faces);
+    const b = (await Promise.all([...photos, ...photos].map((p) => copied.analyze(p, ANALYZE)))).map((r) => r.faces);
     assert.deepEqual(a.map((faces) => faces.length), [5, 1, 5, 1]);
     assert.deepEqual(a.map((faces) => faces.map((f) => f.box)), b.map((faces) => faces.map((f) => f.box)));
     photos.forEach((p, i) => assert.ok(before[i]!.equals(p.data), `photo ${i} unchanged`));
@@ -94,7 +94,7 @@ test('pixels too short are refused at once, and a queued photo emptied by its ca
     const settled = await Promise.allSettled(runs);
     assert.deepEqual(settled.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected']);
     assert.match((settled[2] as PromiseRejectedResult).reason.message, /emptied/);
-    assert.equal((await pool.analyze(small, ANALYZE)).length, 1, 'and the pool goes on');
+    assert.equal((await pool.analyze(small, ANALYZE)).faces.length, 1, 'and the pool goes on');
   } finally {
     await pool.close();
   }

@@ -85,6 +85,26 @@ test('minFaceSize drops faces narrower than it', async () => {
   assert.equal(big.length, all.filter((d) => d.box.x2 - d.box.x1 >= 50).length);
 });
 
+test('dropped counts the faces each filter removed, each once', async () => {
+  const img = await photo('compreface_samples/images/014_5.jpg');
+  const all = await detector.detect(img, { minFaceSize: 0 });
+  const bySize = { minFaceSize: 0, scoreThreshold: 0 };
+  const big = await detector.detect(img, { minFaceSize: 50, dropped: bySize });
+  assert.equal(bySize.minFaceSize, all.length - big.length);
+  assert.ok(bySize.minFaceSize >= 1);
+  // A strict threshold: the faces between it and the tuned one are counted under the score.
+  const byScore = { minFaceSize: 0, scoreThreshold: 0 };
+  const strict = await detector.detect(img, { minFaceSize: 0, scoreThreshold: 0.999, dropped: byScore });
+  assert.equal(byScore.minFaceSize, 0);
+  assert.ok(byScore.scoreThreshold >= all.length - strict.length, `${byScore.scoreThreshold} dropped by score, ${all.length - strict.length} faces`);
+  // Both filters at once: a face narrower than the size is counted under the size only if its score passes.
+  const both = { minFaceSize: 0, scoreThreshold: 0 };
+  const kept = await detector.detect(img, { minFaceSize: 50, scoreThreshold: 0.999, dropped: both });
+  const wide = all.filter((d) => d.box.x2 - d.box.x1 >= 50);
+  assert.equal(both.minFaceSize, strict.filter((d) => d.box.x2 - d.box.x1 < 50).length);
+  assert.ok(both.scoreThreshold >= wide.length - kept.length);
+});
+
 test('a scoreThreshold of 1 keeps only certain faces; a lower one keeps more', async () => {
   const img = await photo('compreface_samples/images/016_8.jpg');
   const strict = await detector.detect(img, { minFaceSize: 0, scoreThreshold: 0.999 });

@@ -45,6 +45,22 @@ test('a group photo with 5 faces returns 5 faces with plausible attributes', asy
   }
 });
 
+test('800-px group photos: every face at the default min_face_size; at 50 px the answer counts the faces it hides', async () => {
+  const groups = ['010_2', '011_3', '012_4', '013_4', '014_5', '015_6', '016_8'];
+  let hidden = 0;
+  for (const name of groups) {
+    const expected = Number(name.split('_')[1]);
+    const file = `compreface_samples/images/${name}.jpg`;
+    const res = (await app.inject({ method: 'POST', url: '/v1/detect', ...photo('image', file) })).json();
+    assert.equal(res.faces.length, expected, `${name} at the default`);
+    assert.equal(res.dropped.min_face_size, 0, name);
+    const at50 = (await app.inject({ method: 'POST', url: '/v1/detect?min_face_size=50', ...photo('image', file) })).json();
+    assert.equal(at50.faces.length + at50.dropped.min_face_size, expected, `${name} at 50 px: kept + dropped`);
+    hidden += at50.dropped.min_face_size;
+  }
+  assert.ok(hidden >= 10, `${hidden} faces hidden by 50 px`);
+});
+
 test('the same person verifies as a match and two different people do not', async () => {
   const same = multipart([
     { name: 'image_a', value: evalPhoto('lfw/images/Abel_Pacheco/Abel_Pacheco_0001.jpg'), filename: 'a.jpg', type: 'image/jpeg' },

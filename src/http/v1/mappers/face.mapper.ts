@@ -1,5 +1,5 @@
 /** The one place AnalyzedFace and the use-case results become snake_case JSON. */
-import type { AnalyzedFace, AttributeName, Box, FaceAttributes, Point } from '../../../domain/face.model.js';
+import type { AnalyzedFace, AttributeName, Box, DroppedFaces, FaceAttributes, Point } from '../../../domain/face.model.js';
 import type { ModelInfo } from '../../../domain/model.info.js';
 import type { DetectResult, TemplatesResult, VerifyResult } from '../../../core/index.js';
 
@@ -66,11 +66,15 @@ export function mapFace(f: AnalyzedFace, opts: { attributes: readonly AttributeN
 
 const mapModels = (models: ModelInfo[]) => models.map((m) => ({ id: m.id, version: m.version }));
 
+/** How many faces each filter kept out of the answer (also for search answers). */
+export const mapDropped = (d: DroppedFaces) => ({ min_face_size: d.minFaceSize, score_threshold: d.scoreThreshold });
+
 export function mapDetect(res: DetectResult) {
   return {
     image: res.image,
     face_count: res.faces.length,
     faces: res.faces.map((f) => mapFace(f, res)),
+    dropped: mapDropped(res.dropped),
     models: mapModels(res.models),
   };
 }
@@ -80,6 +84,7 @@ export function mapTemplates(res: TemplatesResult) {
     image: res.image,
     face_count: res.faces.length,
     faces: res.faces.map((f, i) => mapFace(f, { ...res, template: res.templates[i] })),
+    dropped: mapDropped(res.dropped),
     models: mapModels(res.models),
     template_model: res.templateModel,
   };
