@@ -154,19 +154,39 @@ describe('with an admin key', () => {
     assert.deepEqual(acct.json.usage, { enrol: 2 });
   });
 
-  test('rate limit per key: burst, then RATE_LIMITED with Retry-After and RateLimit-* headers; refills over time', async () => {
+  test('credits: 5 bulk items with 4 credits left enrol the 4 they cover and refuse the fifth on its own', async () => {
+    const k = await adminCreateKey(live, { account: 'bulk-short', rate_per_second: 100, burst: 100 });
+    assert.equal((await live.call('PUT', '/v1/admin/accounts/bulk-short/credits', { key: ADMIN_KEY, body: { monthly_credits: 4 } })).status, 200);
+    await live.call('POST', '/v1/galleries', { key: k.secret, body: { name: 'crew' } });
+    const items = await Promise.all([1, 2, 3, 4, 5].map(async (i) => ({ id: `p${i}`, image: (await facePng(i)).toString('base64') })));
+    const r = await live.call('POST', '/v1/galleries/crew/faces/bulk', { key: k.secret, body: { items } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(
+      r.json.results.map((x: { ok: boolean; error?: { code: string } }) => (x.ok ? 'ok' : x.error?.code)),
+      ['ok', 'ok', 'ok', 'ok', 'INSUFFICIENT_CREDITS'],
+    );
+    const acct = await live.call('GET', '/v1/account', { key: k.secret });
+    assert.equal(acct.json.credits.remaining, 0);
+    const none = await live.call('POST', '/v1/galleries/crew/faces/bulk', { key: k.secret, body: { items: items.slice(4) } });
+    assert.equal(none.status, 402, 'nothing left: the whole request is refused');
+  });
+
+  test('rate limit per key: burst, then RATE_LIMITED with Retry-After; RateLimit-Policy and RateLimit (IETF draft); refills over time', async () => {
     const k = await adminCreateKey(live, { account: 'slow', rate_per_second: 2, burst: 3 });
-    const codes: number[] = [];
-    let last;
-    for (let i = 0; i < 4; i++) {
-      last = await live.call('GET', '/v1/account', { key: k.secret });
-      codes.push(last.status);
-    }
-    assert.deepEqual(codes, [200, 200, 200, 429]);
-    assert.equal(last!.json.code, 'RATE_LIMITED');
-    assert.equal(last!.headers['retry-after'], '1');
-    assert.equal(last!.headers['ratelimit-limit'], '3');
-    assert.equal(last!.headers['ratelimit-remaining'], '0');
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await live.call('GET', '/v1/account', { key: k.secret }));
+    assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 429]);
+    // The bucket (3, refilling 2/s) as the draft's quota policy: 3 requests per ceil(3/2) = 2 s.
+    for (const a of answers) assert.equal(a.headers['ratelimit-policy'], '"key";q=3;w=2');
+    // r: whole requests left; t: seconds until the bucket is full again.
+    assert.deepEqual(answers.map((a) => a.headers.ratelimit), ['"key";r=2;t=1', '"key";r=1;t=1', '"key";r=0;t=2', '"key";r=0;t=2']);
+    const last = answers[3]!;
+    assert.equal(last.json.code, 'RATE_LIMITED');
+    assert.equal(last.headers['retry-after'], '1', 'one token is back in 0.5 s');
+    // The older drafts' fields carry the same q, r and t.
+    assert.equal(last.headers['ratelimit-limit'], '3');
+    assert.equal(last.headers['ratelimit-remaining'], '0');
+    assert.equal(last.headers['ratelimit-reset'], '2');
     live.clock.advance(500); // one token at 2/s
     assert.equal((await live.call('GET', '/v1/account', { key: k.secret })).status, 200);
     assert.equal((await live.call('GET', '/v1/account', { key: k.secret })).status, 429);
@@ -213,6 +233,23 @@ describe('with an admin key', () => {
     assert.equal((await live.call('GET', '/v1/account', { key: good.secret, from: ip })).status, 200);
   });
 
+  test('an IP block never refuses a valid admin key (it lists and lifts the block from there); invalid keys during it still count', async () => {
+    const ip = '127.0.0.70';
+    const good = await adminCreateKey(live, { account: 'victim2' });
+    const adminScoped = await adminCreateKey(live, { account: 'ops', scopes: ['admin'] });
+    for (let i = 0; i < 3; i++) await live.call('GET', '/v1/account', { key: `vsg_bad${i}`, from: ip });
+    assert.equal((await live.call('GET', '/v1/account', { key: good.secret, from: ip })).json.code, 'IP_BLOCKED');
+    const list = await live.call('GET', '/v1/admin/bans', { key: ADMIN_KEY, from: ip });
+    assert.equal(list.status, 200, 'the config admin key passes the block');
+    assert.ok(list.json.bans.some((b: { ip: string }) => b.ip === ip));
+    assert.equal((await live.call('GET', '/v1/admin/bans', { key: adminScoped.secret, from: ip })).status, 200, 'so does a key with the admin scope');
+    // Three more invalid keys while blocked: the second block, which this policy makes a ban.
+    for (let i = 0; i < 3; i++) assert.equal((await live.call('GET', '/v1/account', { key: `vsg_worse${i}`, from: ip })).status, 403);
+    assert.equal((await live.call('GET', '/v1/account', { key: good.secret, from: ip })).json.code, 'IP_BANNED');
+    assert.equal((await live.call('DELETE', `/v1/admin/bans/${ip}`, { key: ADMIN_KEY, from: ip })).status, 204, 'lifted from the banned address itself');
+    assert.equal((await live.call('GET', '/v1/account', { key: good.secret, from: ip })).status, 200);
+  });
+
   test('audit log: who searched which gallery and who deleted what, with request ids and no secrets', async () => {
     const k = await adminCreateKey(live, { account: 'audited', rate_per_second: 100, burst: 100 });
     await live.call('POST', '/v1/galleries', { key: k.secret, body: { name: 'vip' } });
@@ -243,5 +280,77 @@ describe('with an admin key', () => {
     const evil = await live.call('OPTIONS', '/v1/detect', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     assert.equal(evil.status, 403);
     assert.equal(evil.headers['access-control-allow-origin'], undefined);
+  });
+});
+
+describe('default limits: a first user does not trip over them', () => {
+  let live: Live;
+  let key: string;
+  before(async () => {
+    live = await startLive();
+    key = live.printed[0]!.match(/vsg_[A-Za-z0-9_-]{43}/)![0];
+  });
+  after(async () => live.close());
+
+  // A serial curl loop on the reference machine (docs/configuration.md, "Rate limits") made 156
+  // requests/s on /v1/account and 59/s on /v1/detect with a small photo. The loops below run at
+  // twice those rates on the server's clock and must never be refused.
+  test('a serial loop on /v1/account at 2 × the measured curl rate is never refused', async () => {
+    const refused: number[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const r = await live.call('GET', '/v1/account', { key });
+      if (r.status !== 200) refused.push(i);
+      live.clock.advance(1000 / (2 * 156));
+    }
+    assert.deepEqual(refused, []);
+  });
+
+  test('a serial loop on /v1/detect at 2 × the measured curl rate is never refused; the policy states the default', async () => {
+    const img = (await facePng(3)).toString('base64');
+    const refused: number[] = [];
+    let last;
+    for (let i = 0; i < 300; i++) {
+      last = await live.call('POST', '/v1/detect', { key, body: { image: img } });
+      if (last.status !== 200) refused.push(i);
+      live.clock.advance(1000 / (2 * 59));
+    }
+    assert.deepEqual(refused, []);
+    assert.equal(last!.headers['ratelimit-policy'], '"key";q=1000;w=2', 'burst 1000 at 500/s');
+    const account = await live.call('GET', '/v1/account', { key });
+    assert.deepEqual(account.json.rate_limit, { per_second: 500, burst: 1000 });
+  });
+});
+
+describe('behind a proxy', () => {
+  // Every request arrives from the proxy's address (127.0.0.90); the clients' own addresses are
+  // only in X-Forwarded-For, which counts only with VISAGE_TRUST_PROXY.
+  const PROXY = '127.0.0.90';
+  const env = { VISAGE_ADMIN_KEY: ADMIN_KEY, VISAGE_ABUSE_FAILURES_TO_BLOCK: '3' };
+  const viaProxy = (client: string, key: string) => ({ from: PROXY, key, headers: { 'x-forwarded-for': client } });
+
+  test('without VISAGE_TRUST_PROXY one client\'s bad keys block every client behind the proxy', async () => {
+    const live = await startLive(env);
+    try {
+      const good = await adminCreateKey(live, { account: 'behind' });
+      for (let i = 0; i < 3; i++) await live.call('GET', '/v1/account', viaProxy('198.51.100.1', `vsg_bad${i}`));
+      const other = await live.call('GET', '/v1/account', viaProxy('198.51.100.2', good.secret));
+      assert.equal(other.json.code, 'IP_BLOCKED', 'an innocent client is refused');
+      const bans = await live.call('GET', '/v1/admin/bans', { key: ADMIN_KEY });
+      assert.deepEqual(bans.json.bans.map((b: { ip: string }) => b.ip), [PROXY], 'the block is on the proxy');
+    } finally {
+      await live.close();
+    }
+  });
+
+  test('with VISAGE_TRUST_PROXY=true only the client that sent them is blocked', async () => {
+    const live = await startLive({ ...env, VISAGE_TRUST_PROXY: 'true' });
+    try {
+      const good = await adminCreateKey(live, { account: 'behind' });
+      for (let i = 0; i < 3; i++) await live.call('GET', '/v1/account', viaProxy('198.51.100.1', `vsg_bad${i}`));
+      assert.equal((await live.call('GET', '/v1/account', viaProxy('198.51.100.2', good.secret))).status, 200);
+      assert.equal((await live.call('GET', '/v1/account', viaProxy('198.51.100.1', good.secret))).json.code, 'IP_BLOCKED');
+    } finally {
+      await live.close();
+    }
   });
 });
