@@ -46,7 +46,7 @@ export const ConfigSchema = Type.Object(
     ethnicity: Type.Boolean(),
     defaultMinFaceSize: Int(1, 10_000),
     defaultMaxFaces: Int(1, 10_000),
-    /** Admin key (≥ 24 characters); the admin API is mounted only when one is set. Empty = none. */
+    /** Admin key (≥ 24 characters), accepted besides the stored keys with the admin scope. Empty = none. */
     adminKey: Type.String(),
     /** Monthly credits of a new account; 0 = unlimited. */
     defaultMonthlyCredits: Int(0, 1_000_000_000),

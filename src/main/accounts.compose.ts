@@ -83,7 +83,6 @@ export function buildAccounts(config: Config, clock: Clock = systemClock): Accou
     limiter: new RateLimiter(buckets, clock, { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
     guard,
     audit,
-    adminEnabled: config.adminKey !== '',
   };
   let timer: NodeJS.Timeout | undefined;
   return {

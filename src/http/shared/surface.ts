@@ -15,8 +15,6 @@ export interface AccountDeps {
   limiter: RateLimiter;
   guard: AbuseGuard;
   audit: AuditService;
-  /** Mounts /v1/admin; true only when an admin key is configured. */
-  adminEnabled: boolean;
 }
 
 export interface SurfaceDeps {

@@ -42,7 +42,9 @@ export const nativeApi: FastifyPluginAsync<SurfaceDeps> = async (app, deps) => {
       await v1.register(searchRoute, g);
     }
   });
-  if (accounts?.adminEnabled) {
+  // Whenever keys are on: any key with the admin scope (the key printed at first start, or
+  // VISAGE_ADMIN_KEY) manages the others; without the scope a key gets FORBIDDEN, not 404.
+  if (accounts) {
     await app.register(
       async (admin) => {
         registerAuth(admin, { ...accounts, extractors: NATIVE_EXTRACTORS });

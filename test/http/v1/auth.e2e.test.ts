@@ -18,7 +18,7 @@ describe('first start without an admin key', () => {
   before(async () => (live = await startLive()));
   after(async () => live.close());
 
-  test('prints one key once; it works as Bearer and x-api-key; the admin API is off', async () => {
+  test('prints one key once; it works as Bearer and x-api-key, and on the admin API', async () => {
     assert.equal(live.printed.length, 1);
     const key = live.printed[0]!.match(/vsg_[A-Za-z0-9_-]{43}/)?.[0];
     assert.ok(key, 'a key is printed');
@@ -29,7 +29,15 @@ describe('first start without an admin key', () => {
     assert.equal(none.status, 401);
     assert.equal(none.json.code, 'UNAUTHORIZED');
     assert.equal((await live.call('POST', '/v1/detect', { key: 'vsg_wrong', body: { image: img } })).json.code, 'UNAUTHORIZED');
-    assert.equal((await live.call('GET', '/v1/admin/keys', { key })).status, 404);
+    // The printed key has the admin scope, so the admin API answers it with no VISAGE_ADMIN_KEY.
+    const keys = await live.call('GET', '/v1/admin/keys', { key });
+    assert.equal(keys.status, 200, JSON.stringify(keys.json));
+    assert.equal(keys.json.keys.length, 1);
+    const made = await live.call('POST', '/v1/admin/keys', { key, body: { account: 'app', scopes: ['detect'] } });
+    assert.equal(made.status, 201);
+    const refused = await live.call('GET', '/v1/admin/keys', { key: made.json.secret });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json.code, 'FORBIDDEN');
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * /v1/admin: keys (create, list, revoke, rotate), account credits, IP blocks and bans, and the
- * audit log. Mounted only when an admin key is configured; every route needs the admin scope.
+ * audit log. Mounted whenever API keys are on; every route needs the admin scope (any such key,
+ * the first-start key included, or VISAGE_ADMIN_KEY).
  * A created or rotated secret is in the answer once and nowhere else (not in logs or audit).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
