@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsearchIndexProvider } from '../../../src/adapters/index/usearch-vector.index.js';
+import { vectorIndexContract } from '../../ports/vector-index.contract.js';
 import { dot, randomUnit, rng, sampleOf } from '../../helpers/synthetic-vectors.js';
 
 const DIM = 64;
@@ -12,6 +13,9 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'visage-index-'));
 function bruteTopK(data: Map<number, Float32Array>, q: Float32Array, k: number): number[] {
   return [...data].map(([id, v]) => ({ id, s: dot(v, q) })).sort((a, b) => b.s - a.s).slice(0, k).map((x) => x.id);
 }
+
+vectorIndexContract('usearch exact', (dir) => new UsearchIndexProvider(dir, { exactLimit: 1000 }));
+vectorIndexContract('usearch HNSW', (dir) => new UsearchIndexProvider(dir, { exactLimit: 10 }));
 
 test('exact mode: right answers, removal, save and reload', async (t) => {
   const dir = tmp();
