@@ -26,6 +26,7 @@ Usage:
                                        enrol photos into a gallery (resumable; ids from file names)
                                        into an existing database (--create-database: a new one)
   visage keys <create|list|revoke|rotate|credits|usage> …   API keys and credits (visage keys help)
+  visage bans <list|lift <ip>> [--json] [--data-dir dir]   IP blocks and bans (visage bans help)
   visage eval [--data dir] [--out file] [--only sections] [--limit n]
   visage --help | --version            (and visage <command> --help)
 
@@ -156,6 +157,9 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
       }
       case 'keys':
         code = await (await import('./keys.command.js')).keysCommand(rest, { env: deps.env, stdout: out, stderr: err });
+        break;
+      case 'bans':
+        code = await (await import('./bans.command.js')).bansCommand(rest, { env: deps.env, stdout: out, stderr: err });
         break;
       case 'eval': {
         const { runEval } = await import('../eval/run-eval.js');
