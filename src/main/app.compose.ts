@@ -17,7 +17,7 @@ import { registerOpenApi } from '../http/shared/openapi.plugin.js';
 import { perimeterServerOptions, registerJsonLimits } from '../http/shared/perimeter.plugin.js';
 import { registerRequestLog } from '../http/shared/request-log.plugin.js';
 import { registerSecurityHeaders } from '../http/shared/security-headers.plugin.js';
-import type { AccountDeps, SurfaceDeps } from '../http/shared/surface.js';
+import type { AccountDeps, Dialect, SurfaceDeps } from '../http/shared/surface.js';
 import { nativeApi } from '../http/v1/v1.plugin.js';
 
 export type { AccountDeps };
@@ -43,6 +43,11 @@ export interface AppDeps {
   /** The /metrics registry with the server's gauges; a bare one (HTTP counts only) when absent. */
   metrics?: Metrics;
   version?: string;
+  /**
+   * Builds the app of a dialect's own listener: that dialect alone at the root (its vendor's
+   * fixed paths, such as /v1/... or /api/...), with the shared plugins and /health, and no native API.
+   */
+  dialectAtRoot?: Dialect;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -92,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const defaultRateLimit = { perSecond: cfg('rateLimitPerSecond'), burst: cfg('rateLimitBurst') };
 
   await app.register(healthRoute, { ready: deps.ready });
-  if (metrics) await registerMetricsRoute(app, { mode: cfg('metrics'), metrics, accounts });
+  if (metrics && !deps.dialectAtRoot) await registerMetricsRoute(app, { mode: cfg('metrics'), metrics, accounts });
   const surface: SurfaceDeps = {
     faceService: deps.faceService,
     galleries: deps.galleries,
@@ -101,6 +106,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxUploadBytes,
     defaultRateLimit: { perSecond: cfg('rateLimitPerSecond'), burst: cfg('rateLimitBurst') },
   };
+  if (deps.dialectAtRoot) {
+    await app.register(deps.dialectAtRoot.plugin, surface);
+    return app;
+  }
   await app.register(nativeApi, { ...surface, prefix: '/v1' });
   for (const dialect of DIALECTS) await app.register(dialect.plugin, { ...surface, prefix: dialect.prefix });
   return app;

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import { buildApp } from './app.compose.js';
+import { DIALECTS } from '../compat/dialects.js';
 import { Metrics } from '../http/shared/metrics.plugin.js';
 import { usePixelKernels } from '../adapters/image/native-kernels.js';
 import { hasNodeFlags } from './node-flags.js';
@@ -18,6 +19,8 @@ import { buildFaceService, buildGalleries, engineOptions, loadRealAnalyzer, pack
 
 export interface RunningServer {
   app: FastifyInstance;
+  /** The listeners of dialects given a port of their own (in DIALECTS order). */
+  dialectApps: FastifyInstance[];
   config: Config;
   /** Resolves once the models are loaded (rejects when they cannot be). */
   loaded: Promise<void>;
@@ -47,17 +50,26 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const stack = buildGalleries(config, faceService, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
   const accounts = buildAccounts(config, opts.clock);
   await accounts.start(opts.print ?? ((text) => void process.stdout.write(text)));
-  const app = await buildApp({
+  const appDeps = {
     config,
     faceService,
     galleries: stack.galleries,
     accounts: accounts.deps,
-    metrics: serverMetrics(analyzer, stack.galleries, accounts),
     ready: () => analyzer.ready && indexesReady && !closing,
     version: packageVersion(),
-  });
+  };
+  const app = await buildApp({ ...appDeps, metrics: serverMetrics(analyzer, stack.galleries, accounts) });
   log = app.log;
   await app.listen({ port: config.port, host: config.host });
+  // A dialect given a port of its own also answers there, at its vendor's fixed paths.
+  const dialectApps: FastifyInstance[] = [];
+  for (const dialect of DIALECTS) {
+    const port = dialect.portKey ? (config as unknown as Record<string, unknown>)[dialect.portKey] : undefined;
+    if (typeof port !== 'number' || port <= 0) continue;
+    const side = await buildApp({ ...appDeps, dialectAtRoot: dialect });
+    await side.listen({ port, host: config.host });
+    dialectApps.push(side);
+  }
   const started = Date.now();
   const indexed = stack.warmUp().then(() => {
     indexesReady = true;
@@ -70,10 +82,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const loaded = Promise.all([indexed, models]).then(() => app.log.info({ ms: Date.now() - started }, 'ready'));
   return {
     app,
+    dialectApps,
     config,
     loaded,
     async close() {
       closing = true; // /ready turns 503 first so a load balancer stops sending work
+      for (const side of dialectApps) await side.close();
       await app.close(); // waits for in-flight requests
       await analyzer.close();
       await stack.close();

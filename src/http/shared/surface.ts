@@ -31,11 +31,13 @@ export interface SurfaceDeps {
 
 /**
  * A vendor dialect: served under `prefix` on the main port, and at the root of a listener of
- * its own when the config names a port for it (`portKey`), so a client with fixed paths changes
- * only host and port.
+ * its own when the config gives it a port (`portKey`, a config key holding a port, 0 = none),
+ * so a client whose paths are fixed changes only host and port.
  */
 export interface Dialect {
   name: string;
   prefix: string;
+  /** The config key of its own listener's port (e.g. `findfacePort` from VISAGE_FINDFACE_PORT). */
+  portKey?: string;
   plugin: FastifyPluginAsync<SurfaceDeps>;
 }
