@@ -10,9 +10,12 @@ import { modelKey, type EmbedderInfo, type ModelInfo } from '../domain/model.inf
 import { cosine, cosineToSimilarity, resolveThreshold, type ThresholdPreset } from '../domain/similarity.rules.js';
 import { assertSameModel, decodeTemplate, encodeTemplate } from '../domain/template.codec.js';
 import type { AnalyzeOptions, FaceAnalyzer } from '../ports/face-analyzer.port.js';
-import type { ImageDecoder, ImageFetcher } from '../ports/image.port.js';
+import type { FetchLimits, ImageDecoder, ImageFetcher } from '../ports/image.port.js';
 
-export type ImageInput = { bytes: Uint8Array } | { url: string };
+export type { FetchLimits };
+
+/** Bytes, or a URL to fetch (optionally under stricter limits than the server's own). */
+export type ImageInput = { bytes: Uint8Array } | { url: string; limits?: FetchLimits };
 
 /** One side of a verification: an image (its largest face) or a stored template. */
 export type VerifySide = ({ image: ImageInput } | { template: string }) & { param?: string };
@@ -79,7 +82,7 @@ export class FaceService {
    * Callers that need the bytes themselves (a photo hash) take them from here and pass them on.
    */
   async bytesOf(input: ImageInput): Promise<Uint8Array> {
-    return 'bytes' in input ? input.bytes : this.deps.fetcher.fetch(input.url);
+    return 'bytes' in input ? input.bytes : this.deps.fetcher.fetch(input.url, input.limits);
   }
 
   /**

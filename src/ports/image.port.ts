@@ -6,9 +6,20 @@ export interface ImageDecoder {
   decode(bytes: Uint8Array): Promise<RgbImage>;
 }
 
+/**
+ * Stricter rules a caller may set for one fetch (an API whose contract promises them); they can
+ * only tighten the server's own limits, never loosen them.
+ */
+export interface FetchLimits {
+  /** A shorter deadline for the whole fetch, in ms (the server's own applies when it is shorter). */
+  timeoutMs?: number;
+  /** Only an `image/*` content type is accepted: no missing type, no application/octet-stream. */
+  requireImageType?: boolean;
+}
+
 export interface ImageFetcher {
   /** Fetches an image by URL under the SSRF rules. Throws URL_FORBIDDEN or URL_FETCH_FAILED. */
-  fetch(url: string): Promise<Uint8Array>;
+  fetch(url: string, limits?: FetchLimits): Promise<Uint8Array>;
 }
 
 export interface FaceThumbnailer {

@@ -1,4 +1,4 @@
-/** A local HTTP server on 127.0.0.1 serving an image, a redirect, HTML, an endless body and a hang. */
+/** A local HTTP server on 127.0.0.1 serving an image (typed, octet-stream, untyped), a redirect, HTML, an endless body and a hang. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -19,6 +19,10 @@ export async function startImageServer(image: Buffer): Promise<ImageServer> {
         return res.end(image);
       case '/octet':
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        return res.end(image);
+      case '/untyped':
+        // No content-type header at all.
+        res.writeHead(200, { 'content-length': image.length });
         return res.end(image);
       case '/redirect':
         res.writeHead(302, { location: '/img.jpg' });

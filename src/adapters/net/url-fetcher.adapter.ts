@@ -13,7 +13,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { VisageError, badParam } from '../../domain/error.registry.js';
 import { canonicalIp, classifyAddress, isIpLiteral } from '../../domain/ip-address.rules.js';
-import type { ImageFetcher } from '../../ports/image.port.js';
+import type { FetchLimits, ImageFetcher } from '../../ports/image.port.js';
 
 export interface ResolvedAddress {
   address: string;
@@ -39,11 +39,14 @@ const systemResolver: Resolver = async (hostname) => {
 const fetchFailed = (message: string, details = {}) => new VisageError('URL_FETCH_FAILED', message, { param: 'url', ...details });
 const forbidden = (message: string) => new VisageError('URL_FORBIDDEN', message, { param: 'url' });
 
-/** Media types we accept from a server; octet-stream (or none) is sniffed by the decoder. */
-function acceptableContentType(header: string | undefined): boolean {
-  if (!header) return true; // RFC 9110 §8.3: a recipient may sniff when the type is missing.
+/**
+ * Media types we accept from a server; octet-stream (or none) is sniffed by the decoder, unless
+ * the caller asked for an `image/*` type only.
+ */
+function acceptableContentType(header: string | undefined, requireImageType: boolean): boolean {
+  if (!header) return !requireImageType; // RFC 9110 §8.3: a recipient may sniff when the type is missing.
   const type = header.split(';')[0]!.trim().toLowerCase();
-  return type.startsWith('image/') || type === 'application/octet-stream';
+  return type.startsWith('image/') || (!requireImageType && type === 'application/octet-stream');
 }
 
 export class UrlFetcher implements ImageFetcher {
@@ -53,7 +56,7 @@ export class UrlFetcher implements ImageFetcher {
     this.resolve = opts.resolve ?? systemResolver;
   }
 
-  async fetch(rawUrl: string): Promise<Uint8Array> {
+  async fetch(rawUrl: string, limits: FetchLimits = {}): Promise<Uint8Array> {
     let url: URL;
     try {
       url = new URL(rawUrl);
@@ -61,11 +64,13 @@ export class UrlFetcher implements ImageFetcher {
       throw badParam('url', 'url must be an absolute http(s) URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw forbidden(`Only http and https URLs are allowed, not ${url.protocol}`);
+    // A caller's deadline can only shorten the server's.
+    const timeoutMs = Math.min(this.opts.timeoutMs, limits.timeoutMs ?? Infinity);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const target = await this.withDeadline(this.pickAddress(url), controller.signal);
-      return await this.download(url, target, controller.signal);
+      const target = await this.withDeadline(this.pickAddress(url), controller.signal, timeoutMs);
+      return await this.download(url, target, controller.signal, timeoutMs, limits.requireImageType ?? false);
     } finally {
       clearTimeout(timer);
     }
@@ -96,20 +101,20 @@ export class UrlFetcher implements ImageFetcher {
     return addresses[0]!;
   }
 
-  private withDeadline<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  private withDeadline<T>(p: Promise<T>, signal: AbortSignal, timeoutMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(this.timeoutError());
+      const onAbort = () => reject(this.timeoutError(timeoutMs));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 
-  private timeoutError(): VisageError {
-    return fetchFailed(`Fetching the URL took longer than ${this.opts.timeoutMs} ms`);
+  private timeoutError(timeoutMs: number): VisageError {
+    return fetchFailed(`Fetching the URL took longer than ${timeoutMs} ms`);
   }
 
-  private download(url: URL, target: ResolvedAddress, signal: AbortSignal): Promise<Uint8Array> {
+  private download(url: URL, target: ResolvedAddress, signal: AbortSignal, timeoutMs: number, requireImageType: boolean): Promise<Uint8Array> {
     const pinned: LookupFunction = (_hostname, options, callback) => {
       if (options.all) callback(null, [{ address: target.address, family: target.family }]);
       else callback(null, target.address, target.family);
@@ -146,8 +151,8 @@ export class UrlFetcher implements ImageFetcher {
           if (status >= 300 && status < 400) return drop(fetchFailed(`The URL answered with a redirect (${status}); redirects are not followed`, { status }));
           if (status < 200 || status >= 300) return drop(fetchFailed(`The URL answered with HTTP ${status}`, { status }));
           const ctype = res.headers['content-type'];
-          if (!acceptableContentType(ctype)) {
-            return drop(new VisageError('UNSUPPORTED_MEDIA_TYPE', `The URL served ${ctype}, not an image`, { param: 'url' }));
+          if (!acceptableContentType(ctype, requireImageType)) {
+            return drop(new VisageError('UNSUPPORTED_MEDIA_TYPE', ctype ? `The URL served ${ctype}, not an image/* type` : 'The URL served no content type; an image/* type is required', { param: 'url' }));
           }
           const tooLarge = () =>
             new VisageError('IMAGE_TOO_LARGE', `The image at the URL exceeds ${this.opts.maxBytes} bytes`, { param: 'url', maxBytes: this.opts.maxBytes });
@@ -166,11 +171,11 @@ export class UrlFetcher implements ImageFetcher {
             const buf = Buffer.concat(chunks);
             resolve(new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
           });
-          res.on('error', () => fail(signal.aborted ? this.timeoutError() : fetchFailed('The connection broke while reading the image')));
+          res.on('error', () => fail(signal.aborted ? this.timeoutError(timeoutMs) : fetchFailed('The connection broke while reading the image')));
         },
       );
       req.on('error', (e: NodeJS.ErrnoException) => {
-        if (signal.aborted) return fail(this.timeoutError());
+        if (signal.aborted) return fail(this.timeoutError(timeoutMs));
         fail(fetchFailed(`The URL could not be fetched${e.code ? ` (${e.code})` : ''}`));
       });
       req.end();

@@ -74,6 +74,16 @@ test('gives up after the total timeout', async () => {
   await rejectsWith(fetcher({ timeoutMs: 200 }).fetch(`${server.base}/hang`), 'URL_FETCH_FAILED', /longer than 200 ms/);
 });
 
+test('per-call limits: a shorter deadline, and image/* only (no untyped or octet-stream body)', async () => {
+  await rejectsWith(fetcher({ timeoutMs: 5000 }).fetch(`${server.base}/hang`, { timeoutMs: 150 }), 'URL_FETCH_FAILED', /longer than 150 ms/);
+  // A caller cannot lengthen the server's deadline.
+  await rejectsWith(fetcher({ timeoutMs: 150 }).fetch(`${server.base}/hang`, { timeoutMs: 60_000 }), 'URL_FETCH_FAILED', /longer than 150 ms/);
+  assert.deepEqual(Buffer.from(await fetcher().fetch(`${server.base}/untyped`)), IMAGE);
+  assert.deepEqual(Buffer.from(await fetcher().fetch(`${server.base}/img.jpg`, { requireImageType: true })), IMAGE);
+  await rejectsWith(fetcher().fetch(`${server.base}/untyped`, { requireImageType: true }), 'UNSUPPORTED_MEDIA_TYPE', /no content type/);
+  await rejectsWith(fetcher().fetch(`${server.base}/octet`, { requireImageType: true }), 'UNSUPPORTED_MEDIA_TYPE', /application\/octet-stream/);
+});
+
 test('HTTP errors and unresolvable hosts are URL_FETCH_FAILED', async () => {
   await rejectsWith(fetcher().fetch(`${server.base}/missing`), 'URL_FETCH_FAILED', /404/);
   const fail: Resolver = async () => {
