@@ -2,7 +2,7 @@
  * Reads the configuration once: defaults, then environment variables, validated against the
  * schema and frozen. Every bad variable is named in one error, so an operator fixes all at once.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, ENV_VARS, type Config } from './config.schema.js';
 
@@ -27,6 +27,9 @@ export function defaultConfig(): Config {
     // with shrink-on-load into ~1/6 of the pixels.
     maxAnalysisSide: 3072,
     workers: Math.max(1, availableParallelism()),
+    // Host names may hold characters a node name may not (the job queue uses ':' as a separator).
+    nodeName: hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64) || 'visage',
+    jobConcurrency: 2,
     detectorEarlyExit: true,
     pixelKernels: 'auto',
     urlFetchTimeoutMs: 5000,

@@ -23,6 +23,10 @@ export const ConfigSchema = Type.Object(
      */
     maxAnalysisSide: Int(512, 1_000_000),
     workers: Int(1, 256),
+    /** This process's name among the nodes on one database: its unfinished jobs resume when a process of that name starts. */
+    nodeName: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    /** Background jobs (large gallery adds, searches) run at once by this process. */
+    jobConcurrency: Int(1, 64),
     /**
      * Detector coarse to fine: skip the other three looks when the first is sure of every face it
      * sees, or the mirrored looks when the plain ones are (docs/accuracy.md has what it changes).
@@ -96,6 +100,8 @@ export const ENV_VARS = {
   VISAGE_DETECTOR_EARLY_EXIT: { key: 'detectorEarlyExit', kind: 'bool' },
   VISAGE_PIXEL_KERNELS: { key: 'pixelKernels', kind: 'string' },
   VISAGE_WORKERS: { key: 'workers', kind: 'int' },
+  VISAGE_NODE_NAME: { key: 'nodeName', kind: 'string' },
+  VISAGE_JOB_CONCURRENCY: { key: 'jobConcurrency', kind: 'int' },
   VISAGE_URL_FETCH_TIMEOUT_MS: { key: 'urlFetchTimeoutMs', kind: 'int' },
   VISAGE_URL_FETCH_MAX_BYTES: { key: 'urlFetchMaxBytes', kind: 'int' },
   VISAGE_URL_ALLOW_PRIVATE: { key: 'urlAllowPrivate', kind: 'bool' },

@@ -103,6 +103,18 @@ export class JobRunner {
     return report;
   }
 
+  /**
+   * A cancel asked for in this process reaches a job this runner holds at once, instead of at
+   * its next heartbeat (other processes' jobs still hear it then).
+   */
+  cancelHere(jobId: string): void {
+    for (const r of this.active) {
+      if (r.claimed.job.id !== jobId) continue;
+      r.cancel = true;
+      if (!r.abort.signal.aborted) r.abort.abort();
+    }
+  }
+
   /** Claims at once instead of at the next poll (call after enqueueing). */
   wake(): void {
     this.wakeUp?.();

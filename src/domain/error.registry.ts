@@ -34,6 +34,7 @@ export const ERRORS = {
   IP_BANNED: { status: 403, message: 'This IP address is banned after repeated requests with invalid keys' },
   INSUFFICIENT_CREDITS: { status: 402, message: 'The monthly credits of this account are spent' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; slow down' },
+  JOB_NOT_FOUND: { status: 404, message: 'The job does not exist' },
   KEY_NOT_FOUND: { status: 404, message: 'The API key does not exist' },
   // Perimeter limits.
   HEADERS_TOO_LARGE: { status: 431, message: 'The request headers exceed the size limit' },

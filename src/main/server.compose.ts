@@ -15,7 +15,7 @@ import type { Clock } from '../ports/clock.port.js';
 import { buildAccounts, type AccountStack } from './accounts.compose.js';
 import type { GalleryService } from '../core/index.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
-import { buildFaceService, buildGalleries, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
+import { buildFaceService, buildGalleries, buildJobs, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -48,6 +48,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   // The logger exists only once the app does; index repair logs through it.
   let log: ProgressLog = { info() {}, warn() {} };
   const stack = buildGalleries(config, faceService, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
+  const jobs = buildJobs(config, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
   const accounts = buildAccounts(config, opts.clock);
   await accounts.start(opts.print ?? ((text) => void process.stdout.write(text)));
   const appDeps = {
@@ -55,6 +56,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     faceService,
     galleries: stack.galleries,
     accounts: accounts.deps,
+    jobs: jobs.jobs,
     ready: () => analyzer.ready && indexesReady && !closing,
     version: packageVersion(),
   };
@@ -79,7 +81,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     app.log.info({ workers: config.workers, ms: Date.now() - started, embedder: `${real.embedder.id}@${real.embedder.version}`, pixelKernels, singleThreadedGc: hasNodeFlags() }, 'models loaded');
     if (pixelKernels === 'js') app.log.warn('pixel loops run in JS (the C++ kernels are not built: npm run build:native): same results, ~30 % fewer photos per second');
   });
-  const loaded = Promise.all([indexed, models]).then(() => app.log.info({ ms: Date.now() - started }, 'ready'));
+  // Jobs run once the engine and the indexes are ready: their handlers use both.
+  const loaded = Promise.all([indexed, models])
+    .then(() => jobs.start())
+    .then(() => app.log.info({ ms: Date.now() - started }, 'ready'));
   return {
     app,
     dialectApps,
@@ -89,6 +94,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       closing = true; // /ready turns 503 first so a load balancer stops sending work
       for (const side of dialectApps) await side.close();
       await app.close(); // waits for in-flight requests
+      await jobs.close();
       await analyzer.close();
       await stack.close();
       await accounts.close();

@@ -10,6 +10,9 @@ import { UsearchIndexProvider, type UsearchIndexOptions } from '../adapters/inde
 import { FaceIndexRegistry } from '../core/face-index.registry.js';
 import { GalleryService } from '../core/gallery.service.js';
 import { leaseDatabase } from './database.compose.js';
+import { SqliteJobQueue } from '../adapters/store/sqlite/sqlite-job.queue.js';
+import { JobRunner } from '../core/job-runner.js';
+import { JobService } from '../core/job.service.js';
 import { InProcessGalleryLock } from '../adapters/lock/in-process-gallery.lock.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';
 import { SharpDecoder } from '../adapters/image/sharp-decoder.adapter.js';
@@ -68,6 +71,40 @@ export function buildGalleries(config: Config, faceService: FaceService, log: Pr
     close: async () => {
       await indexes.close();
       await store.close();
+    },
+  };
+}
+
+export interface JobStack {
+  jobs: JobService;
+  /** Resumes what this node left running and starts claiming (once the engine and indexes are ready). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The durable job queue on the process's database handle and this node's runner. Use cases
+ * register their handlers on `jobs` before `start()`.
+ */
+export function buildJobs(config: Config, log: ProgressLog): JobStack {
+  const lease = leaseDatabase(databasePath(config));
+  const queue = new SqliteJobQueue(lease.db);
+  const runner = new JobRunner(queue, {
+    node: config.nodeName,
+    concurrency: config.jobConcurrency,
+    onError: (jobId, e) => log.warn({ jobId, err: (e as Error).message }, 'job failed'),
+  });
+  return {
+    jobs: new JobService(queue, runner),
+    start: async () => {
+      const r = await runner.start();
+      if (r.requeued + r.failed + r.cancelled > 0) log.info({ ...r }, 'jobs of the previous run resumed');
+    },
+    close: async () => {
+      // Running jobs get a few seconds; the rest resume at the next start.
+      await runner.stop(5000);
+      await queue.close();
+      lease.release();
     },
   };
 }

@@ -12,9 +12,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Resolver } from '../../src/adapters/net/url-fetcher.adapter.js';
 import { defaultConfig } from '../../src/config/config.loader.js';
 import type { Config } from '../../src/config/config.schema.js';
-import type { GalleryService } from '../../src/core/index.js';
+import type { GalleryService, JobHandler, JobService } from '../../src/core/index.js';
 import { buildApp } from '../../src/main/app.compose.js';
-import { buildFaceService, buildGalleries } from '../../src/main/services.compose.js';
+import { buildFaceService, buildGalleries, buildJobs } from '../../src/main/services.compose.js';
 import type { FaceAnalyzer } from '../../src/ports/face-analyzer.port.js';
 import { FakeAnalyzer } from './fake-analyzer.js';
 
@@ -23,6 +23,8 @@ export interface TestAppOptions {
   config?: Partial<Config>;
   ready?: () => boolean;
   resolve?: Resolver;
+  /** Mounts /v1/jobs with a running job runner that has these handlers. */
+  jobHandlers?: Record<string, JobHandler>;
 }
 
 export interface TestApp {
@@ -30,6 +32,7 @@ export interface TestApp {
   analyzer: FaceAnalyzer;
   config: Config;
   galleries: GalleryService;
+  jobs?: JobService;
 }
 
 const silent = { info() {}, warn() {} };
@@ -40,12 +43,16 @@ export async function buildTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   const analyzer = o.analyzer ?? new FakeAnalyzer();
   const faceService = buildFaceService(config, analyzer, o.resolve);
   const stack = buildGalleries(config, faceService, silent);
-  const app = await buildApp({ config, faceService, galleries: stack.galleries, ready: o.ready ?? (() => true), logger: false, version: 'test' });
+  const jobStack = o.jobHandlers ? buildJobs(config, silent) : undefined;
+  for (const [kind, h] of Object.entries(o.jobHandlers ?? {})) jobStack!.jobs.handle(kind, h);
+  await jobStack?.start();
+  const app = await buildApp({ config, faceService, galleries: stack.galleries, jobs: jobStack?.jobs, ready: o.ready ?? (() => true), logger: false, version: 'test' });
   app.addHook('onClose', async () => {
+    await jobStack?.close();
     await stack.close();
     if (!o.config?.dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
-  return { app, analyzer, config, galleries: stack.galleries };
+  return { app, analyzer, config, galleries: stack.galleries, jobs: jobStack?.jobs };
 }
 
 /** A multipart/form-data body built by hand, so tests need no extra package. */

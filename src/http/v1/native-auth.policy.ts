@@ -37,6 +37,11 @@ export const NATIVE_POLICY: Record<string, AuthPolicy> = {
 
   [`POST ${G}/search`]: { scope: 'search', op: 'search', audit: 'search' },
   'POST /v1/search': { scope: 'search', op: 'search', audit: 'search' },
+
+  // A key sees its own account's jobs only (the service is scoped to it).
+  'GET /v1/jobs': { scope: null },
+  'GET /v1/jobs/:id': { scope: null },
+  'DELETE /v1/jobs/:id': { scope: null, audit: 'job.cancel' },
 };
 
 export const nativePolicy = (method: string, url: string): AuthPolicy | undefined => NATIVE_POLICY[`${method} ${url}`];
