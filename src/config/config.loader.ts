@@ -18,6 +18,7 @@ const MB = 1024 * 1024;
 export function defaultConfig(): Config {
   return {
     port: 8080,
+    sightcorpPort: 0,
     host: '0.0.0.0',
     maxUploadBytes: 10 * MB,
     // 40 MP covers every phone/DSLR photo we expect; a 50 MP image is refused before decoding.

@@ -11,6 +11,8 @@ const Int = (min: number, max: number) => Type.Integer({ minimum: min, maximum: 
 export const ConfigSchema = Type.Object(
   {
     port: Int(0, 65535),
+    /** The Sightcorp F.A.C.E. dialect's own listener (its fixed /api/detect/ path at the root); 0 = none. */
+    sightcorpPort: Int(0, 65535),
     host: Type.String({ minLength: 1 }),
     maxUploadBytes: Int(1024, 1024 * 1024 * 1024),
     maxPixels: Int(1, 1_000_000_000),
@@ -93,6 +95,7 @@ export type Config = Readonly<Static<typeof ConfigSchema>>;
 /** Environment variable → config key, and how to read its text. */
 export const ENV_VARS = {
   VISAGE_PORT: { key: 'port', kind: 'int' },
+  VISAGE_SIGHTCORP_PORT: { key: 'sightcorpPort', kind: 'int' },
   VISAGE_HOST: { key: 'host', kind: 'string' },
   VISAGE_MAX_UPLOAD_BYTES: { key: 'maxUploadBytes', kind: 'int' },
   VISAGE_MAX_PIXELS: { key: 'maxPixels', kind: 'int' },
