@@ -3,7 +3,7 @@
  * store, which drops any face deleted while the search ran.
  */
 import { badParam } from '../../domain/error.registry.js';
-import type { Box } from '../../domain/face.model.js';
+import type { Box, DroppedFaces } from '../../domain/face.model.js';
 import type { FaceOptions } from '../../domain/face-options.rules.js';
 import { validateLimit } from '../../domain/gallery.rules.js';
 import { cosineToSimilarity, resolveThreshold, searchThreshold, type ThresholdPreset } from '../../domain/similarity.rules.js';
@@ -31,6 +31,8 @@ export interface IdentifyResult {
   preset?: ThresholdPreset;
   /** One entry per probe face (one for a template), each with its matches best first. */
   probes: { box: Box | null; matches: IdentifyMatch[] }[];
+  /** Probe faces the size and score filters removed (none for a template). */
+  dropped: DroppedFaces;
 }
 
 export class Identification {
@@ -48,7 +50,7 @@ export class Identification {
     // A preset holds its false-accept rate per search, whatever the galleries' size.
     const candidates = galleries.reduce((n, g) => n + g.faceCount, 0);
     const t = asked.preset ? { ...asked, threshold: searchThreshold(asked.preset, cal, candidates) } : asked;
-    const probes = await this.probeVectors(probe, opts);
+    const { faces: probes, dropped } = await this.probeVectors(probe, opts);
     const out: IdentifyResult['probes'] = [];
     for (const p of probes) {
       const matches: IdentifyMatch[] = [];
@@ -66,14 +68,14 @@ export class Identification {
       matches.sort((a, b) => b.similarity - a.similarity || a.face.id - b.face.id);
       out.push({ box: p.box, matches: matches.slice(0, limit) });
     }
-    return { model: this.a.serverModel, threshold: t.threshold, preset: t.preset, probes: out };
+    return { model: this.a.serverModel, threshold: t.threshold, preset: t.preset, probes: out, dropped };
   }
 
-  private async probeVectors(probe: ProbeInput, opts: IdentifyOptions): Promise<ProbeFace[]> {
+  private async probeVectors(probe: ProbeInput, opts: IdentifyOptions): Promise<{ faces: ProbeFace[]; dropped: DroppedFaces }> {
     if ('template' in probe) {
       const t = decodeTemplate(probe.template);
       assertSameModel(t, this.a.serverModel);
-      return [{ vector: t.vector, box: null }];
+      return { faces: [{ vector: t.vector, box: null }], dropped: { minFaceSize: 0, scoreThreshold: 0 } };
     }
     const pick = opts.faces ?? 'largest';
     const r = await this.a.deps.faces.templates(probe.image, {
@@ -82,6 +84,6 @@ export class Identification {
       landmarks68: false,
       ...(pick === 'largest' ? { maxFaces: 1, onTooMany: 'largest' } : {}),
     });
-    return r.faces.map((f) => ({ vector: f.embedding!, box: f.box }));
+    return { faces: r.faces.map((f) => ({ vector: f.embedding!, box: f.box })), dropped: r.dropped };
   }
 }

@@ -81,6 +81,9 @@ test('enrol by multipart, base64 and template; search; list; update; delete', as
   assert.equal(multi.statusCode, 200, multi.body);
   assert.equal(multi.json().faces[0].matches[0].face.client_id, '42');
   assert.ok(multi.json().faces[0].box);
+  // Like detect, a search says what its size and score filters dropped from the probe photo.
+  assert.deepEqual(multi.json().dropped, { min_face_size: 0, score_threshold: 0 });
+  assert.deepEqual(s.json().dropped, { min_face_size: 0, score_threshold: 0 }, 'a template probe drops nothing');
   assert.equal((await app.inject({ method: 'POST', url: '/v1/search', payload: { template, galleries: 'g,nope' } })).statusCode, 404);
 
   const list = await app.inject({ method: 'GET', url: '/v1/galleries/g/faces?limit=1' });

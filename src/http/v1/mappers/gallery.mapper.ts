@@ -1,7 +1,7 @@
 /** Galleries, stored faces and search results as snake_case JSON. */
 import type { BulkItemResult, IdentifyResult, FacePage, Gallery, StoredFace } from '../../../core/index.js';
 import type { Point } from '../../../domain/face.model.js';
-import { mapBox } from './face.mapper.js';
+import { mapBox, mapDropped } from './face.mapper.js';
 
 const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
 const pt = (p: Point) => ({ x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 });
@@ -57,5 +57,6 @@ export function mapSearch(res: IdentifyResult) {
       box: p.box ? mapBox(p.box) : null,
       matches: p.matches.map((m) => ({ gallery: m.gallery, similarity: r4(m.similarity), face: mapStoredFace(m.face, m.gallery) })),
     })),
+    dropped: mapDropped(res.dropped),
   };
 }

@@ -1,7 +1,7 @@
 /** TypeBox schemas of the /v1 gallery, stored-face and search routes. */
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from '../../shared/error.schema.js';
-import { BoxSchema, FaceOptionsQuery } from './face.schemas.js';
+import { BoxSchema, DroppedSchema, FaceOptionsQuery } from './face.schemas.js';
 
 /** Every gallery route: bad parameters, the key's checks (with API keys on), a missing gallery or face, the server's state. */
 export const galleryReadErrorResponses = errorResponses(400, 401, 403, 404, 429, 500, 503);
@@ -151,4 +151,5 @@ export const SearchResponse = Type.Object({
       matches: Type.Array(Type.Object({ gallery: Type.String(), similarity: Type.Number(), face: StoredFaceSchema })),
     }),
   ),
+  dropped: DroppedSchema,
 });
