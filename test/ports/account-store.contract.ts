@@ -1,0 +1,105 @@
+// The contract every account store passes: SQLite today
+// (test/adapters/store/sqlite/sqlite-account.store.test.ts), PostgreSQL later. `open(dir)` opens
+// the store kept at `dir`; opening the same dir again must see the same data.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiKey } from '../../src/domain/auth.model.js';
+import type { AccountStore } from '../../src/ports/account-store.port.js';
+
+export interface AccountStoreFixture {
+  open(dir: string): AccountStore;
+}
+
+const key = (id: string, over: Partial<ApiKey> = {}): ApiKey => ({
+  id,
+  account: 'acme',
+  name: `app ${id}`,
+  kind: 'token',
+  secretHash: `hash-${id}`,
+  login: null,
+  scopes: ['detect', 'search'],
+  allowIps: ['10.0.0.0/8'],
+  rateLimit: { perSecond: 5, burst: 10 },
+  expiresAt: new Date('2030-01-01T00:00:00Z'),
+  revokedAt: null,
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+  ...over,
+});
+
+export function accountStoreContract(name: string, fx: AccountStoreFixture): void {
+  const setup = (t: import('node:test').TestContext) => {
+    const dir = mkdtempSync(join(tmpdir(), 'visage-accounts-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  };
+
+  test(`${name}: accounts are created once and keep their allowance`, async (t) => {
+    const s = fx.open(setup(t));
+    const a = await s.ensureAccount('acme', 100);
+    assert.equal(a.monthlyCredits, 100);
+    assert.equal((await s.ensureAccount('acme', 5)).monthlyCredits, 100, 'an existing account is returned unchanged');
+    await s.ensureAccount('free', null);
+    assert.equal((await s.getAccount('free'))!.monthlyCredits, null);
+    assert.equal(await s.getAccount('nobody'), null);
+    assert.deepEqual((await s.listAccounts()).map((x) => x.id).sort(), ['acme', 'free']);
+    assert.equal((await s.setMonthlyCredits('acme', 7))!.monthlyCredits, 7);
+    assert.equal(await s.setMonthlyCredits('nobody', 7), null);
+    await s.close();
+  });
+
+  test(`${name}: keys survive a reopen with every field; revoke and rotate`, async (t) => {
+    const dir = setup(t);
+    const s1 = fx.open(dir);
+    await s1.ensureAccount('acme', null);
+    await s1.insertKey(key('key_a'));
+    await s1.insertKey(key('key_b', { kind: 'password', login: 'acme-app', secretHash: 'scrypt$x', rateLimit: null, expiresAt: null, allowIps: [] }));
+    await s1.close();
+    const s = fx.open(dir);
+    assert.deepEqual(await s.getKey('key_a'), key('key_a'));
+    assert.equal((await s.findKeyByHash('hash-key_a'))!.id, 'key_a');
+    assert.equal((await s.findKeyByLogin('acme-app'))!.id, 'key_b');
+    assert.equal(await s.findKeyByLogin('nobody'), null);
+    assert.deepEqual((await s.listKeys('acme')).map((k) => k.id).sort(), ['key_a', 'key_b']);
+    assert.equal(await s.countActiveKeys(), 2);
+    const rotated = await s.replaceSecret('key_a', 'hash-new');
+    assert.equal(rotated!.secretHash, 'hash-new');
+    assert.equal(await s.findKeyByHash('hash-key_a'), null, 'the old secret no longer finds the key');
+    assert.equal(await s.revokeKey('key_a', new Date('2026-02-01T00:00:00Z')), true);
+    assert.equal(await s.revokeKey('key_a', new Date()), false, 'revoked once');
+    assert.equal(await s.replaceSecret('key_a', 'again'), null, 'a revoked key is not rotated');
+    assert.equal(await s.countActiveKeys(), 1);
+    assert.ok((await s.getKey('key_a'))!.revokedAt);
+    await s.close();
+  });
+
+  test(`${name}: credits are spent atomically within the allowance, refunded, counted by operation`, async (t) => {
+    const s = fx.open(setup(t));
+    await s.ensureAccount('acme', 10);
+    const spends = await Promise.all(Array.from({ length: 30 }, () => s.spendCredits('acme', '2026-12', 'detect', 1, 10)));
+    assert.equal(spends.filter(Boolean).length, 10, 'never past the allowance, however many at once');
+    assert.equal(await s.spendCredits('acme', '2026-12', 'search', 1, 10), false);
+    await s.refundCredits('acme', '2026-12', 'detect', 3);
+    assert.equal(await s.spendCredits('acme', '2026-12', 'search', 2, 10), true);
+    assert.deepEqual(await s.creditUsage('acme', '2026-12'), { spent: 9, byOperation: { detect: 7, search: 2 } });
+    assert.deepEqual(await s.creditUsage('acme', '2027-01'), { spent: 0, byOperation: {} }, 'each period on its own');
+    assert.equal(await s.spendCredits('acme', '2026-12', 'detect', 1000, null), true, 'null allowance: unlimited');
+    await s.close();
+  });
+
+  test(`${name}: the audit log answers newest first, filtered, and forgets what is older than its retention`, async (t) => {
+    const s = fx.open(setup(t));
+    const at = (d: string) => new Date(`2026-12-${d}T12:00:00Z`);
+    const entry = (d: string, action: string, account = 'acme') => ({ at: at(d), requestId: `r${d}`, account, keyId: 'key_a', ip: '127.0.0.1', action, target: 'g', status: 200 });
+    for (const e of [entry('01', 'search'), entry('02', 'gallery.delete'), entry('03', 'search'), entry('04', 'search', 'other')]) await s.appendAudit(e);
+    assert.deepEqual((await s.queryAudit({ account: 'acme', limit: 10 })).map((e) => e.requestId), ['r03', 'r02', 'r01']);
+    assert.deepEqual((await s.queryAudit({ action: 'search', limit: 10 })).map((e) => e.requestId), ['r04', 'r03', 'r01']);
+    assert.deepEqual((await s.queryAudit({ since: at('02'), until: at('03'), limit: 10 })).map((e) => e.requestId), ['r02'], 'since inclusive, until exclusive');
+    assert.equal((await s.queryAudit({ limit: 1 })).length, 1);
+    assert.equal(await s.pruneAudit(at('03')), 2);
+    assert.deepEqual((await s.queryAudit({ limit: 10 })).map((e) => e.requestId), ['r04', 'r03']);
+    await s.close();
+  });
+}
