@@ -13,10 +13,12 @@ export interface AnalyzerStats {
   busySeconds: number;
   /**
    * Requests the workers answered since start, and the seconds from a worker taking each to its
-   * answer, summed (the whole pipeline per image: the workers report no per-model timings).
+   * answer, summed (the whole pipeline per image, queue wait excluded).
    */
   analyses: number;
   analysisSeconds: number;
+  /** Per model role (detector, landmarker, embedder, age_gender, …): images it ran on, seconds spent, summed. */
+  models: Record<string, { images: number; seconds: number }>;
 }
 
 export interface AnalyzerStatsSource {

@@ -17,6 +17,8 @@ export interface FaceAnalysis {
   faces: AnalyzedFace[];
   /** What min_face_size and score_threshold removed (not max_faces). */
   dropped: DroppedFaces;
+  /** Milliseconds spent in each model on this image, by model role (detector, landmarker, embedder, …). */
+  modelMs?: Record<string, number>;
 }
 
 export interface FaceAnalyzer {

@@ -122,6 +122,9 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer, AnalyzerStatsSource {
     });
   }
 
+  /** Per model role: images it ran on and milliseconds spent, summed (from each answer's modelMs). */
+  private readonly modelTime: Record<string, { calls: number; ms: number }> = {};
+
   /** Load for /metrics: cheap counts, read on each scrape. */
   stats(): AnalyzerStats {
     const now = performance.now();
@@ -139,6 +142,7 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer, AnalyzerStatsSource {
       busySeconds: (this.busyMs + open) / 1000,
       analyses: this.answered,
       analysisSeconds: this.answerMs / 1000,
+      models: Object.fromEntries(Object.entries(this.modelTime).map(([m, t]) => [m, { images: t.calls, seconds: t.ms / 1000 }])),
     };
   }
 
@@ -229,7 +233,14 @@ export class WorkerPoolAnalyzer implements FaceAnalyzer, AnalyzerStatsSource {
           slot.tasks.delete(m.id);
           this.settled(slot, task);
           if (task) {
-            if (m.type === 'result') task.resolve({ faces: m.faces, dropped: m.dropped });
+            if (m.type === 'result') {
+              for (const [model, ms] of Object.entries(m.modelMs ?? {})) {
+                const t = (this.modelTime[model] ??= { calls: 0, ms: 0 });
+                t.calls++;
+                t.ms += ms;
+              }
+              task.resolve({ faces: m.faces, dropped: m.dropped, modelMs: m.modelMs });
+            }
             else task.reject(m.code ? new VisageError(m.code, m.message, m.details) : new Error(m.message));
           }
           this.pump();

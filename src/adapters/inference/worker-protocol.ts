@@ -28,5 +28,5 @@ export interface CloseRequest {
 export type WorkerMessage =
   | { type: 'ready'; embedder: EmbedderInfo; models: ModelInfo[] }
   | { type: 'load-failed'; message: string }
-  | { type: 'result'; id: number; faces: AnalyzedFace[]; dropped: DroppedFaces }
+  | { type: 'result'; id: number; faces: AnalyzedFace[]; dropped: DroppedFaces; modelMs?: Record<string, number> }
   | { type: 'error'; id: number; code?: ErrorCode; message: string; details?: ErrorDetails };

@@ -25,6 +25,7 @@ export interface PoolStats {
   busySeconds: number;
   analyses: number;
   analysisSeconds: number;
+  models: Record<string, { images: number; seconds: number }>;
 }
 
 /** What the composition root reads for the gauges; each is optional (the test app has no pool). */
@@ -89,6 +90,22 @@ export class Metrics {
       counter('visage_inference_busy_seconds_total', 'Worker-seconds spent holding requests; rate() / workers = utilisation', (s) => s.busySeconds);
       counter('visage_analysis_total', 'Images the inference workers answered', (s) => s.analyses);
       counter('visage_analysis_seconds_total', 'Seconds from a worker taking an image to its answer (whole pipeline), summed', (s) => s.analysisSeconds);
+      // Per model: rate(seconds) / rate(images) is a model's mean latency per image.
+      const perModel = (name: string, help: string, read: (t: { images: number; seconds: number }) => number) =>
+        new Counter({
+          name,
+          help,
+          labelNames: ['model'],
+          registers,
+          collect() {
+            const s = pool();
+            if (!s) return;
+            this.reset();
+            for (const [model, t] of Object.entries(s.models)) this.inc({ model }, read(t));
+          },
+        });
+      perModel('visage_model_seconds_total', 'Seconds spent in each model (detector, landmarker, embedder, age_gender, …), summed over images', (t) => t.seconds);
+      perModel('visage_model_images_total', 'Images each model ran on', (t) => t.images);
     }
     const galleries = sources.galleries;
     if (galleries) {

@@ -13,7 +13,7 @@ test('stats: idle after start, busy while a photo runs, the answered count and b
   const pool = await createFaceAnalyzer({ poolSize: 1 });
   try {
     assert.ok(hasStats(pool));
-    assert.deepEqual(pool.stats(), { workers: 1, busyWorkers: 0, queued: 0, busySeconds: 0, analyses: 0, analysisSeconds: 0 });
+    assert.deepEqual(pool.stats(), { workers: 1, busyWorkers: 0, queued: 0, busySeconds: 0, analyses: 0, analysisSeconds: 0, models: {} });
     const photo = await new SharpDecoder({ maxPixels: 50e6 }).decode(evalPhoto('lfw/images/Aaron_Sorkin/Aaron_Sorkin_0001.jpg'));
     // One worker holds two; the third waits in the queue.
     const running = [1, 2, 3].map(() => pool.analyze(photo, ANALYZE));
@@ -26,6 +26,11 @@ test('stats: idle after start, busy while a photo runs, the answered count and b
     assert.equal(done.queued, 0);
     assert.equal(done.analyses, 3);
     assert.ok(done.busySeconds > 0 && done.analysisSeconds >= done.busySeconds, `${done.busySeconds} s busy, ${done.analysisSeconds} s in analyses`);
+    // Per model: the detector and landmarker ran on all three photos, within the pipeline's time.
+    assert.equal(done.models.detector?.images, 3);
+    assert.equal(done.models.landmarker?.images, 3);
+    assert.ok(done.models.detector!.seconds > 0 && done.models.detector!.seconds < done.analysisSeconds);
+    assert.equal(done.models.embedder, undefined, 'no templates were asked for');
   } finally {
     await pool.close();
   }
