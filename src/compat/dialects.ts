@@ -4,5 +4,8 @@
  * and one line here; the composition root mounts each under its prefix.
  */
 import type { Dialect } from '../http/shared/surface.js';
+import { sightcorpDialect } from './sightcorp/sightcorp.plugin.js';
 
-export const DIALECTS: readonly Dialect[] = [];
+export const DIALECTS: readonly Dialect[] = [
+  { name: 'sightcorp', prefix: '/sightcorp', portKey: 'sightcorpPort', plugin: sightcorpDialect },
+];

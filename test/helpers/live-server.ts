@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { startServer, type RunningServer } from '../../src/main/server.compose.js';
+import type { AnalyzerLoader } from '../../src/main/services.compose.js';
 import { FakeAnalyzer } from './fake-analyzer.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -82,13 +83,14 @@ export function request(port: number, method: string, path: string, o: CallOptio
   });
 }
 
-export async function startLive(env: Record<string, string> = {}): Promise<Live> {
+/** `loadAnalyzer`: the real engine for contract tests on real photos (the fake one by default). */
+export async function startLive(env: Record<string, string> = {}, o: { loadAnalyzer?: AnalyzerLoader } = {}): Promise<Live> {
   const dataDir = mkdtempSync(join(tmpdir(), 'visage-live-'));
   const clock = new TestClock();
   const printed: string[] = [];
   const server = await startServer({
     env: { VISAGE_PORT: '0', VISAGE_HOST: '127.0.0.1', VISAGE_LOG_LEVEL: 'silent', VISAGE_DATA_DIR: dataDir, VISAGE_WORKERS: '1', ...env },
-    loadAnalyzer: async () => new FakeAnalyzer(),
+    loadAnalyzer: o.loadAnalyzer ?? (async () => new FakeAnalyzer()),
     clock,
     print: (t) => void printed.push(t),
   });
