@@ -71,7 +71,8 @@ export class FaceIndexRegistry {
 
   /** Opens the index of every gallery of every account (at start-up) and deletes files of galleries that are gone. */
   async warmUp(galleries: Gallery[]): Promise<void> {
-    const live = new Set(galleries.map((g) => indexKey(g.id)));
+    // Live is what the store holds (account sets included), not only the galleries opened here.
+    const live = new Set([...galleries, ...(await this.store.listAllGalleries())].map((g) => indexKey(g.id)));
     for (const key of await this.provider.keys()) {
       if (!live.has(key)) {
         this.log.info({ index: key }, 'deleting the index of a gallery that no longer exists');
@@ -111,6 +112,26 @@ export class FaceIndexRegistry {
       this.log.warn({ galleryId: gallery.id, err: (e as Error).message }, 'index update failed; it will be repaired on next use');
       this.forget(gallery.id);
     }
+  }
+
+  /**
+   * Brings the index up to the store through the change feed after a commit whose vectors the
+   * caller does not hold (membership changes, deletions across galleries); call under the
+   * gallery's write lock. An index that cannot catch up is dropped and rebuilt on next use.
+   */
+  async refresh(gallery: Gallery): Promise<void> {
+    const index = await this.get(gallery);
+    try {
+      if (await this.catchUp(gallery.id, index)) {
+        this.scheduleSave(gallery.id, index);
+        return;
+      }
+      this.log.warn({ galleryId: gallery.id }, 'index disagrees with the store after a change; rebuilding on next use');
+    } catch (e) {
+      this.log.warn({ galleryId: gallery.id, err: (e as Error).message }, 'index refresh failed; it will be repaired on next use');
+    }
+    this.forget(gallery.id);
+    index.close();
   }
 
   /** Closes a deleted gallery's index and deletes its files. */

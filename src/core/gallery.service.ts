@@ -6,15 +6,17 @@
  * registry and locks).
  */
 import type { FaceOptions } from '../domain/face-options.rules.js';
-import { DEFAULT_ACCOUNT, type AnyFaceRef, type FacePage, type Gallery, type ListFacesQuery, type StoredFace } from '../ports/face-store.port.js';
+import { DEFAULT_ACCOUNT, type AnyFaceRef, type FacePage, type Gallery, type ListFacesQuery, type MetaCount, type StoredFace } from '../ports/face-store.port.js';
 import { Enrolment, type BulkItem, type BulkItemResult, type BulkOptions, type EnrolOptions } from './gallery/enrolment.service.js';
 import { GalleryAccess, type GalleryServiceDeps, type ProbeInput } from './gallery/gallery-access.js';
 import { GalleryAdmin } from './gallery/gallery-admin.service.js';
+import { FaceMembership, type GalleryChange } from './gallery/face-membership.service.js';
 import { Identification, type IdentifyOptions, type IdentifyResult } from './gallery/identification.service.js';
 import { StoredFaces } from './gallery/stored-faces.service.js';
 
 export type { BulkItem, BulkItemResult, BulkOptions, EnrolOptions } from './gallery/enrolment.service.js';
 export type { FacePick, GalleryServiceDeps, ProbeInput, Templater } from './gallery/gallery-access.js';
+export type { GalleryChange } from './gallery/face-membership.service.js';
 export type { IdentifyMatch, IdentifyOptions, IdentifyResult } from './gallery/identification.service.js';
 
 export class GalleryService {
@@ -22,6 +24,7 @@ export class GalleryService {
   private readonly enrolment: Enrolment;
   private readonly stored: StoredFaces;
   private readonly identification: Identification;
+  private readonly membership: FaceMembership;
 
   constructor(
     private readonly deps: GalleryServiceDeps,
@@ -32,6 +35,7 @@ export class GalleryService {
     this.enrolment = new Enrolment(access);
     this.stored = new StoredFaces(access);
     this.identification = new Identification(access);
+    this.membership = new FaceMembership(access);
   }
 
   scoped(account: string): GalleryService {
@@ -55,6 +59,20 @@ export class GalleryService {
   updateFaceMeta = (gallery: string, ref: AnyFaceRef, meta: unknown): Promise<StoredFace> => this.stored.updateMeta(gallery, ref, meta);
   deleteFace = (gallery: string, ref: AnyFaceRef): Promise<void> => this.stored.delete(gallery, ref);
   deleteFaces = (gallery: string, refs: AnyFaceRef[]): Promise<(number | null)[]> => this.stored.deleteMany(gallery, refs);
+
+  /** Get-or-create: for surfaces whose every account has a gallery of that name. */
+  ensureGallery = (name: string): Promise<Gallery> => this.admin.ensure(name);
+
+  // A face across the account's galleries, by internal id (it may be in several, or none).
+  faceById = (id: number): Promise<StoredFace> => this.membership.face(id);
+  galleriesOf = (faces: StoredFace[]): Promise<Map<number, string[]>> => this.membership.galleriesOf(faces);
+  changeFaceGalleries = (id: number, change: GalleryChange): Promise<StoredFace> => this.membership.changeGalleries(id, change);
+  updateFaceById = (id: number, patch: { meta?: unknown; personId?: number | null }): Promise<StoredFace> => this.membership.update(id, patch);
+  deleteFaceById = (id: number): Promise<void> => this.membership.delete(id);
+  listAccountFaces = (query: Omit<ListFacesQuery, 'limit'> & { limit?: unknown }): Promise<FacePage> => this.membership.list(query);
+  metaCounts = (gallery?: string): Promise<MetaCount[]> => this.membership.metaCounts(gallery);
+  /** Every face of the account: one search of the account-wide index. */
+  identifyAccount = (probe: ProbeInput, opts?: IdentifyOptions): Promise<IdentifyResult> => this.identification.identifyAccount(probe, opts);
 
   identify = (galleries: string[], probe: ProbeInput, opts?: IdentifyOptions): Promise<IdentifyResult> => this.identification.identify(galleries, probe, opts);
 }

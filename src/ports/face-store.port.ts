@@ -56,6 +56,8 @@ export interface StoredFace {
   photoHash: string | null;
   /** A thumbnail is kept (its gallery keeps thumbnails and the face came from an image). */
   hasThumbnail: boolean;
+  /** The client's person id (faces of one person), or null. */
+  personId: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -68,7 +70,14 @@ export interface NewFace {
   photoHash?: string;
   /** JPEG bytes, only for galleries that keep thumbnails. */
   thumbnail?: Uint8Array;
+  personId?: number;
   vector: Float32Array;
+}
+
+/** A gallery (or account set) whose vectors a commit changed, and its new high-water mark. */
+export interface IndexMark {
+  galleryId: number;
+  seq: number;
 }
 
 export type AddFaceResult = { ok: true; face: StoredFace } | { ok: false; code: 'DUPLICATE_ID'; clientId: string };
@@ -87,6 +96,9 @@ export interface FaceFilter {
   metaContains?: string;
   /** A JSON field of the meta equal to a value (compared as text). */
   metaField?: { path: string; value: string };
+  /** The meta equal to this value. */
+  metaEquals?: JsonValue;
+  personId?: number;
   /** Inclusive internal id range. */
   idFrom?: number;
   idTo?: number;
@@ -106,6 +118,13 @@ export interface FacePage {
   nextCursor: number | null;
 }
 
+export interface MetaCount {
+  meta: JsonValue | null;
+  count: number;
+  /** The newest face with that meta. */
+  face: StoredFace;
+}
+
 export interface VectorRow {
   id: number;
   vector: Float32Array;
@@ -121,14 +140,17 @@ export interface FaceStore {
   getGalleryById(id: number): Promise<Gallery | null>;
   /** Throws GALLERY_NOT_FOUND or GALLERY_EXISTS (rename onto a taken name). */
   updateGallery(id: number, patch: GalleryPatch): Promise<Gallery>;
-  /** Deletes the gallery and all its faces; false when it did not exist. */
+  /**
+   * Deletes the gallery and the faces that belong to no other gallery (they leave the account
+   * set too); faces also in other galleries stay there. False when it did not exist.
+   */
   deleteGallery(id: number): Promise<boolean>;
 
   /**
    * Adds faces in ONE transaction. A duplicate client id fails only its own item; the others
    * commit. Throws GALLERY_NOT_FOUND when the gallery is gone. `seq` is the gallery's new mark.
    */
-  addFaces(galleryId: number, faces: NewFace[]): Promise<{ results: AddFaceResult[]; seq: number }>;
+  addFaces(galleryId: number, faces: NewFace[]): Promise<{ results: AddFaceResult[]; seq: number; marks: IndexMark[] }>;
   getFace(galleryId: number, ref: FaceRef): Promise<StoredFace | null>;
   /** The faces of the gallery among `ids` (search hits), keyed by id; deleted ones are absent. */
   getFacesByIds(galleryId: number, ids: number[]): Promise<Map<number, StoredFace>>;
@@ -139,7 +161,35 @@ export interface FaceStore {
   /** The face's thumbnail JPEG, or null (no such face, or none kept). */
   getThumbnail(galleryId: number, ref: FaceRef): Promise<Uint8Array | null>;
   /** Deletes in one transaction; per ref the internal id deleted, or null when not found. */
-  deleteFaces(galleryId: number, refs: FaceRef[]): Promise<{ deleted: (number | null)[]; seq: number }>;
+  /**
+   * Takes faces out of the gallery in one transaction; a face that then belongs to no other
+   * gallery is deleted (and leaves its account set). Per ref the internal id, or null.
+   */
+  deleteFaces(galleryId: number, refs: FaceRef[]): Promise<{ deleted: (number | null)[]; seq: number; marks: IndexMark[] }>;
+
+  /**
+   * Membership. A face belongs to any number of its account's galleries (one, where it was
+   * created, unless changed here) and always to its account set: the hidden gallery, one per
+   * account and model, that every face of the account is in, so the whole account is searched
+   * through one index. Get-or-create; listGalleries and getGallery never show it.
+   */
+  accountSet(account: string, modelKey: string, dimensions: number): Promise<Gallery>;
+  /** A face of the account by internal id, whatever galleries it is in (or none). */
+  getAccountFace(account: string, id: number): Promise<StoredFace | null>;
+  /** The (visible) galleries each face belongs to, by id, ascending. */
+  faceGalleryIds(faceIds: number[]): Promise<Map<number, number[]>>;
+  /**
+   * Adds the face to `add` and takes it out of `remove` in one transaction (no-ops skipped).
+   * Throws FACE_NOT_FOUND, GALLERY_NOT_FOUND, or DUPLICATE_ID when a gallery to add already
+   * holds another face with the same client id.
+   */
+  changeFaceGalleries(faceId: number, change: { add: number[]; remove: number[] }): Promise<{ marks: IndexMark[] }>;
+  /** Deletes the face from every gallery; null when it did not exist. */
+  deleteFace(faceId: number): Promise<{ marks: IndexMark[] } | null>;
+  /** Replaces the given fields; null when the face does not exist. */
+  updateFace(faceId: number, patch: { meta?: JsonValue | null; personId?: number | null }): Promise<StoredFace | null>;
+  /** Faces of the gallery grouped by meta, with their count and newest face, by meta. */
+  metaCounts(galleryId: number): Promise<MetaCount[]>;
 
   /** What an index of the gallery must hold: its face count and high-water mark. */
   vectorState(galleryId: number): Promise<{ count: number; seq: number }>;

@@ -202,4 +202,70 @@ export function faceStoreContract(name: string, fx: FaceStoreFixture): void {
     assert.ok(heard.length === 0 || heard.length === 3, 'a feed that pushes tells each change until unsubscribed');
     await s.close();
   });
+
+  test(`${name}: membership: a face in several galleries, each index's feed sees it, the account set holds every face`, async (t) => {
+    const dir = tmp();
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const s = fx.open(dir);
+    const a = await s.createGallery(gal('a'));
+    const b = await s.createGallery(gal('b'));
+    const set = await s.accountSet(DEFAULT_ACCOUNT, 'm@1', DIM);
+    assert.equal((await s.accountSet(DEFAULT_ACCOUNT, 'm@1', DIM)).id, set.id, 'get-or-create');
+    assert.deepEqual((await s.listGalleries(DEFAULT_ACCOUNT)).map((g) => g.name), ['a', 'b'], 'the account set is hidden');
+    assert.equal(await s.getGallery(DEFAULT_ACCOUNT, set.name), null);
+    const v = vec();
+    const added = await s.addFaces(a.id, [{ clientId: 'x', meta: 'Sam', vector: v }, { meta: 'Sam', vector: vec() }]);
+    assert.deepEqual(added.marks.map((m) => m.galleryId).sort(), [a.id, set.id].sort());
+    const [f1, f2] = added.results.map((r) => (r.ok ? r.face : assert.fail()));
+    assert.equal((await s.vectorState(set.id)).count, 2);
+
+    const bMark = (await s.vectorState(b.id)).seq;
+    const { marks } = await s.changeFaceGalleries(f1!.id, { add: [b.id], remove: [] });
+    assert.deepEqual(marks.map((m) => m.galleryId), [b.id]);
+    assert.deepEqual((await s.faceGalleryIds([f1!.id])).get(f1!.id), [a.id, b.id]);
+    assert.equal((await s.getFace(b.id, { clientId: 'x' }))?.id, f1!.id);
+    assert.equal((await s.getFacesByIds(b.id, [f1!.id, f2!.id])).size, 1);
+    assert.deepEqual((await s.listFaces(b.id, { limit: 10 })).faces.map((f) => f.id), [f1!.id]);
+    const cb = await s.changesSince(b.id, bMark);
+    const inB = [];
+    for await (const rows of cb!.added) inB.push(...rows);
+    assert.deepEqual(inB.map((r) => r.id), [f1!.id]);
+    assert.deepEqual([...inB[0]!.vector], [...(await (async () => { const out = []; for await (const r of s.iterateVectors(a.id)) out.push(...r); return out; })()).find((r) => r.id === f1!.id)!.vector]);
+    // A second face with the same client id cannot enter b.
+    const other = await s.addFaces(b.id, [{ vector: vec() }]);
+    const o = other.results[0]!.ok ? other.results[0]!.face : assert.fail();
+    await s.updateFace(o.id, { meta: 'other' });
+    await assert.rejects(s.changeFaceGalleries(o.id, { add: [a.id, 999_999], remove: [] }), code('GALLERY_NOT_FOUND'));
+
+    // Deleting from a: f1 stays (it is in b), f2 is deleted (it was only in a) and leaves the set.
+    const setMark = (await s.vectorState(set.id)).seq;
+    const del = await s.deleteFaces(a.id, [{ id: f1!.id }, { id: f2!.id }]);
+    assert.deepEqual(del.deleted, [f1!.id, f2!.id]);
+    assert.ok(await s.getFace(b.id, { id: f1!.id }));
+    assert.equal(await s.getAccountFace(DEFAULT_ACCOUNT, f2!.id), null);
+    assert.deepEqual((await s.changesSince(set.id, setMark))!.removed, [f2!.id]);
+    assert.equal((await s.vectorState(set.id)).count, 2);
+
+    // Meta, person, grouping, removal to no gallery, and deletion everywhere.
+    const upd = await s.updateFace(f1!.id, { personId: 7 });
+    assert.equal(upd?.personId, 7);
+    assert.equal(upd?.meta, 'Sam');
+    assert.deepEqual((await s.listFaces(set.id, { limit: 10, personId: 7 })).faces.map((f) => f.id), [f1!.id]);
+    assert.deepEqual((await s.listFaces(set.id, { limit: 10, metaEquals: 'other' })).faces.map((f) => f.id), [o.id]);
+    assert.deepEqual((await s.metaCounts(set.id)).map((m) => [m.meta, m.count]), [['Sam', 1], ['other', 1]]);
+    await s.changeFaceGalleries(f1!.id, { add: [], remove: [b.id] });
+    assert.deepEqual((await s.faceGalleryIds([f1!.id])).get(f1!.id), []);
+    assert.ok(await s.getAccountFace(DEFAULT_ACCOUNT, f1!.id), 'a face in no gallery is still the account\'s');
+    assert.equal(await s.getAccountFace('other', f1!.id), null);
+    const gone = await s.deleteFace(f1!.id);
+    assert.ok(gone?.marks.some((m) => m.galleryId === set.id));
+    assert.equal(await s.deleteFace(f1!.id), null);
+
+    // Deleting a gallery keeps faces that are also elsewhere.
+    await s.changeFaceGalleries(o.id, { add: [a.id], remove: [] });
+    assert.equal(await s.deleteGallery(b.id), true);
+    assert.deepEqual((await s.faceGalleryIds([o.id])).get(o.id), [a.id]);
+    assert.equal((await s.vectorState(set.id)).count, 1);
+    await s.close();
+  });
 }

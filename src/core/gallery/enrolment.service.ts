@@ -125,13 +125,19 @@ export class Enrolment {
   }
 
   /** Commit, then index, under the gallery's lock: what is acknowledged is searchable. */
-  private commit(g: Gallery, faces: NewFace[]) {
-    const { lock, indexes, store } = this.a.deps;
-    return lock.run(g.id, async () => {
+  private async commit(g: Gallery, faces: NewFace[]) {
+    const { indexes, store } = this.a.deps;
+    // The face also enters the account set (the whole-account index): both under their locks.
+    const set = await this.a.accountSetOf(g);
+    return this.a.withLocks([g, set], async () => {
       const index = await indexes.get(g);
-      const { results, seq } = await store.addFaces(g.id, faces);
+      const setIndex = await indexes.get(set);
+      const { results, marks } = await store.addFaces(g.id, faces);
       const rows = results.flatMap((r, i) => (r.ok ? [{ id: r.face.id, vector: faces[i]!.vector }] : []));
-      if (rows.length > 0) await indexes.applyAdded(g, index, rows, seq);
+      for (const m of marks) {
+        if (m.galleryId === g.id) await indexes.applyAdded(g, index, rows, m.seq);
+        else if (m.galleryId === set.id) await indexes.applyAdded(set, setIndex, rows, m.seq);
+      }
       return results;
     });
   }

@@ -45,6 +45,26 @@ export class GalleryAccess {
     return g;
   }
 
+  /** The account set (every face of the account, one index) of a gallery's account and model. */
+  accountSetOf(g: Gallery): Promise<Gallery> {
+    return this.deps.store.accountSet(g.account, g.modelKey, g.dimensions);
+  }
+
+  /** The account set of the server's model: what a search over the whole account uses. */
+  serverAccountSet(): Promise<Gallery> {
+    return this.deps.store.accountSet(this.account, this.serverModel, this.deps.faces.embedder.dim);
+  }
+
+  /**
+   * Runs `fn` under the write locks of several galleries, taken in id order (every writer that
+   * holds more than one takes them so: no deadlock).
+   */
+  withLocks<T>(galleries: Gallery[], fn: () => Promise<T>): Promise<T> {
+    const ids = [...new Set(galleries.map((g) => g.id))].sort((x, y) => x - y);
+    const run = (i: number): Promise<T> => (i === ids.length ? fn() : this.deps.lock.run(ids[i]!, () => run(i + 1)));
+    return run(0);
+  }
+
   /** Similarities and new templates only make sense with the model the gallery was made for. */
   assertServerModel(g: Gallery, param: string): void {
     if (g.modelKey !== this.serverModel) {

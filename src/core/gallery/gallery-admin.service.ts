@@ -19,6 +19,20 @@ export class GalleryAdmin {
     });
   }
 
+  /** The gallery, created (with the defaults) when the account has none of that name. */
+  async ensure(name: string): Promise<Gallery> {
+    const found = await this.a.deps.store.getGallery(this.a.account, name);
+    if (found) return found;
+    try {
+      return await this.create({ name });
+    } catch (e) {
+      // Another request created it meanwhile.
+      const again = await this.a.deps.store.getGallery(this.a.account, name);
+      if (again) return again;
+      throw e;
+    }
+  }
+
   list(): Promise<Gallery[]> {
     return this.a.deps.store.listGalleries(this.a.account);
   }
@@ -39,9 +53,14 @@ export class GalleryAdmin {
   /** Deletes the gallery, its faces and its index files. */
   async delete(name: string): Promise<void> {
     const g = await this.a.gallery(name);
-    await this.a.deps.lock.run(g.id, async () => {
+    const set = await this.a.accountSetOf(g);
+    // Faces in no other gallery leave the account set too: its index replays the log.
+    await this.a.withLocks([g, set], async () => {
       await this.a.deps.store.deleteGallery(g.id);
       await this.a.deps.indexes.drop(g.id);
+      // An account left with no faces keeps no index files (they come back with its next face).
+      if ((await this.a.deps.store.vectorState(set.id)).count === 0) await this.a.deps.indexes.drop(set.id);
+      else await this.a.deps.indexes.refresh(set);
     });
   }
 }

@@ -8,7 +8,7 @@ import type { FaceOptions } from '../../domain/face-options.rules.js';
 import { validateLimit } from '../../domain/gallery.rules.js';
 import { cosineToSimilarity, resolveThreshold, searchThreshold, type ThresholdPreset } from '../../domain/similarity.rules.js';
 import { assertSameModel, decodeTemplate } from '../../domain/template.codec.js';
-import type { StoredFace } from '../../ports/face-store.port.js';
+import type { Gallery, StoredFace } from '../../ports/face-store.port.js';
 import type { FacePick, GalleryAccess, ProbeFace, ProbeInput } from './gallery-access.js';
 
 export interface IdentifyOptions {
@@ -39,14 +39,29 @@ export class Identification {
   constructor(private readonly a: GalleryAccess) {}
 
   async identify(galleryNames: string[], probe: ProbeInput, opts: IdentifyOptions = {}): Promise<IdentifyResult> {
-    const cal = this.a.deps.faces.embedder.calibration;
-    const limit = validateLimit(opts.limit);
-    const asked = resolveThreshold(opts.threshold, cal);
+    // Bad options are refused before the galleries are looked up.
+    validateLimit(opts.limit);
+    resolveThreshold(opts.threshold, this.a.deps.faces.embedder.calibration);
     const names = [...new Set(galleryNames)];
     if (names.length === 0) throw badParam('galleries', 'name at least one gallery');
     const galleries = await Promise.all(names.map((n) => this.a.gallery(n, 'galleries')));
     // Similarities are only meaningful with the calibration of the model that made the vectors.
     for (const g of galleries) this.a.assertServerModel(g, 'galleries');
+    return this.search(galleries, probe, opts);
+  }
+
+  /**
+   * Every face of the account, whatever galleries it is in: one search of the account set's
+   * index (one graph, not one per gallery). Matches name the face, not a gallery.
+   */
+  async identifyAccount(probe: ProbeInput, opts: IdentifyOptions = {}): Promise<IdentifyResult> {
+    return this.search([await this.a.serverAccountSet()], probe, opts);
+  }
+
+  private async search(galleries: Gallery[], probe: ProbeInput, opts: IdentifyOptions): Promise<IdentifyResult> {
+    const cal = this.a.deps.faces.embedder.calibration;
+    const limit = validateLimit(opts.limit);
+    const asked = resolveThreshold(opts.threshold, cal);
     // A preset holds its false-accept rate per search, whatever the galleries' size.
     const candidates = galleries.reduce((n, g) => n + g.faceCount, 0);
     const t = asked.preset ? { ...asked, threshold: searchThreshold(asked.preset, cal, candidates) } : asked;

@@ -46,14 +46,19 @@ export class StoredFaces {
   async deleteMany(galleryName: string, refs: AnyFaceRef[]): Promise<(number | null)[]> {
     if (refs.length > MAX_BULK_ITEMS) throw badParam('ids', `at most ${MAX_BULK_ITEMS} ids at a time`);
     const g = await this.a.gallery(galleryName);
-    const { lock, indexes, store } = this.a.deps;
-    return lock.run(g.id, async () => {
+    const { indexes, store } = this.a.deps;
+    const set = await this.a.accountSetOf(g);
+    return this.a.withLocks([g, set], async () => {
       const resolved = [];
       for (const [i, r] of refs.entries()) resolved.push(await this.a.resolveRef(g, r, refs.length > 1 ? `ids[${i}]` : 'id'));
       const index = await indexes.get(g);
-      const { deleted, seq } = await store.deleteFaces(g.id, resolved);
+      const { deleted, marks } = await store.deleteFaces(g.id, resolved);
       const ids = deleted.filter((d): d is number => d !== null);
-      if (ids.length > 0) await indexes.applyRemoved(g, index, ids, seq);
+      for (const m of marks) {
+        if (m.galleryId === g.id) await indexes.applyRemoved(g, index, ids, m.seq);
+        // Faces deleted outright leave the account set too; its index replays the log.
+        else if (m.galleryId === set.id) await indexes.refresh(set);
+      }
       return deleted;
     });
   }

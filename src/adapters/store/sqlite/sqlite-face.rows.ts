@@ -13,6 +13,7 @@ export interface GalleryRow {
   face_count: number;
   seq: number;
   pruned_seq: number;
+  account_set: number;
   created_at: number;
   updated_at: number;
 }
@@ -29,12 +30,17 @@ export interface FaceRow {
   landmarks: string | null;
   photo_hash: string | null;
   has_thumbnail: number;
+  person_id: number | null;
   created_at: number;
   updated_at: number;
 }
 
 /** Every face column but the vector: listings never need to read 2 KB per row. */
-export const FACE_COLUMNS = 'id, gallery_id, client_id, meta, x1, y1, x2, y2, landmarks, photo_hash, has_thumbnail, created_at, updated_at';
+export const FACE_COLUMNS = 'id, gallery_id, client_id, meta, x1, y1, x2, y2, landmarks, photo_hash, has_thumbnail, person_id, created_at, updated_at';
+/** The same, for queries that join faces (as f) with other tables. */
+export const F_COLUMNS = FACE_COLUMNS.split(', ')
+  .map((c) => `f.${c}`)
+  .join(', ');
 
 export function toGallery(r: GalleryRow): Gallery {
   return {
@@ -62,6 +68,7 @@ export function toFace(r: FaceRow): StoredFace {
     landmarks: r.landmarks === null ? null : (JSON.parse(r.landmarks) as StoredFace['landmarks']),
     photoHash: r.photo_hash,
     hasThumbnail: r.has_thumbnail === 1,
+    personId: r.person_id ?? null,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
