@@ -20,50 +20,30 @@ export type SightcorpCode = (typeof SIGHTCORP_CODES)[keyof typeof SIGHTCORP_CODE
 
 const { SERVER_ERROR, AUTH_ERROR, REQUEST_ERROR, REMOTE_IMAGE_ERROR, OUT_OF_CREDITS, RATE_LIMITED } = SIGHTCORP_CODES;
 
-/** Every registry code; `Record<ErrorCode, …>` makes a new code a compile error until it is mapped here. */
-const BY_CODE: Record<ErrorCode, SightcorpCode> = {
-  BAD_PARAM: REQUEST_ERROR,
-  BAD_REQUEST: REQUEST_ERROR,
-  IMAGE_MISSING: REQUEST_ERROR,
-  IMAGE_DECODE_FAILED: REQUEST_ERROR,
-  IMAGE_TOO_LARGE: REQUEST_ERROR,
-  IMAGE_TOO_SMALL: REQUEST_ERROR,
-  UNSUPPORTED_MEDIA_TYPE: REQUEST_ERROR,
-  BODY_TOO_LARGE: REQUEST_ERROR,
+/**
+ * Codes whose Sightcorp code is not the one their HTTP status implies (below): a URL that cannot
+ * be fetched is the remote image's failure (1300), whatever status the native API gives it.
+ */
+const BY_CODE: Partial<Record<ErrorCode, SightcorpCode>> = {
   URL_FORBIDDEN: REMOTE_IMAGE_ERROR,
   URL_FETCH_FAILED: REMOTE_IMAGE_ERROR,
-  // Detection never raises these (no face is a success with no people); mapped for completeness.
-  NO_FACE: REQUEST_ERROR,
-  TOO_MANY_FACES: REQUEST_ERROR,
-  TEMPLATE_INVALID: REQUEST_ERROR,
-  TEMPLATE_MODEL_MISMATCH: REQUEST_ERROR,
-  NOT_FOUND: REQUEST_ERROR,
-  GALLERY_NOT_FOUND: REQUEST_ERROR,
-  GALLERY_EXISTS: REQUEST_ERROR,
-  FACE_NOT_FOUND: REQUEST_ERROR,
-  DUPLICATE_ID: REQUEST_ERROR,
-  AMBIGUOUS_ID: REQUEST_ERROR,
-  METHOD_NOT_ALLOWED: REQUEST_ERROR,
-  UNAUTHORIZED: AUTH_ERROR,
-  KEY_EXPIRED: AUTH_ERROR,
-  FORBIDDEN: AUTH_ERROR,
-  IP_NOT_ALLOWED: AUTH_ERROR,
-  IP_BLOCKED: AUTH_ERROR,
-  IP_BANNED: AUTH_ERROR,
-  INSUFFICIENT_CREDITS: OUT_OF_CREDITS,
-  RATE_LIMITED: RATE_LIMITED,
-  JOB_NOT_FOUND: REQUEST_ERROR,
-  KEY_NOT_FOUND: AUTH_ERROR,
-  HEADERS_TOO_LARGE: REQUEST_ERROR,
-  REQUEST_TIMEOUT: REQUEST_ERROR,
-  JSON_TOO_DEEP: REQUEST_ERROR,
-  MULTIPART_LIMIT: REQUEST_ERROR,
-  NOT_READY: SERVER_ERROR,
-  OVERLOADED: SERVER_ERROR,
-  TIMEOUT: SERVER_ERROR,
-  INTERNAL: SERVER_ERROR,
-  JOB_INTERRUPTED: SERVER_ERROR,
 };
+
+/**
+ * Every other registry code by its status, so a code added to the registry later lands in the
+ * right class without an edit here: 401/403 (key, scope, IP) → 1100, 402 → 1400, 429 → 1401,
+ * 5xx → 1000, any other client error → 1200.
+ */
+export function sightcorpCode(code: ErrorCode): SightcorpCode {
+  const given = BY_CODE[code];
+  if (given !== undefined) return given;
+  const status: number = ERRORS[code].status;
+  if (status === 401 || status === 403) return AUTH_ERROR;
+  if (status === 402) return OUT_OF_CREDITS;
+  if (status === 429) return RATE_LIMITED;
+  if (status >= 500) return SERVER_ERROR;
+  return REQUEST_ERROR;
+}
 
 /** Failures of the remote image itself (what it served, how big), not of the request. */
 const REMOTE_WHEN_URL = new Set<ErrorCode>(['UNSUPPORTED_MEDIA_TYPE', 'IMAGE_TOO_LARGE', 'IMAGE_DECODE_FAILED', 'IMAGE_TOO_SMALL']);
@@ -79,7 +59,7 @@ export interface SightcorpError {
  * their code: no detail of a fault ever leaves the server.
  */
 export function sightcorpError(e: VisageError): SightcorpError {
-  let code = BY_CODE[e.code];
+  let code = sightcorpCode(e.code);
   if (e.details.param === 'url' && REMOTE_WHEN_URL.has(e.code)) code = REMOTE_IMAGE_ERROR;
   const description = code === SERVER_ERROR ? ERRORS[e.code].message : e.message;
   return { error_code: code, description, people: [] };

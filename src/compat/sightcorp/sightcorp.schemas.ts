@@ -31,7 +31,9 @@ export const SightcorpResponse = Type.Object(
     error_code: Type.Integer(),
     description: Type.String(),
     img_size: Type.Optional(Type.Object({ w: Int, h: Int }, { additionalProperties: false })),
-    people: Type.Array(SightcorpPerson),
+    // Always sent; optional only so the serializer keeps the document's key order (it writes
+    // required keys first, and img_size must be optional for errors).
+    people: Type.Optional(Type.Array(SightcorpPerson)),
   },
   { additionalProperties: false },
 );
