@@ -17,3 +17,7 @@ export type { IpBan } from '../ports/rate-store.port.js';
 export type { AnyFaceRef, FacePage, FaceRef, Gallery, StoredFace } from '../ports/face-store.port.js';
 export { DEFAULT_ACCOUNT } from '../ports/face-store.port.js';
 export { systemClock, type Clock } from '../ports/clock.port.js';
+export * from './catalogue/catalogue.service.js';
+export type { ScoredPhoto, ScoredPhotoResult } from './catalogue/photo-scoring.service.js';
+export { SCORE_WEIGHTS, type PhotoScore, type ScorePart } from './catalogue/photo-scoring.rules.js';
+export type { CatalogueStore } from '../ports/catalogue-store.port.js';

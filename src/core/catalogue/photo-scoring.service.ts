@@ -1,0 +1,48 @@
+/**
+ * Scores up to MAX_SCORED_PHOTOS photos (photo-scoring.rules.ts): for each, the faces found,
+ * the largest face's age and gender as Visage estimates them, and the score with its parts.
+ * Each photo answers for itself: one that cannot be read fails alone.
+ */
+import { MAX_SCORED_PHOTOS } from '../../domain/catalogue.rules.js';
+import { VisageError, badParam } from '../../domain/error.registry.js';
+import type { AttributeName, Box, GenderEstimate, HeadPose } from '../../domain/face.model.js';
+import type { FaceService, ImageInput } from '../face.service.js';
+import { pMapSettled } from '../settled-map.js';
+import { largestFace, scorePhoto, type PhotoScore } from './photo-scoring.rules.js';
+
+const ATTRIBUTES: AttributeName[] = ['age', 'gender', 'emotion', 'quality', 'eyes'];
+
+export interface ScoredPhoto extends PhotoScore {
+  faces: number;
+  age: number | null;
+  gender: GenderEstimate | null;
+  /** The face scored (the largest), or null without one. */
+  box: Box | null;
+  pose: HeadPose | null;
+}
+
+export type ScoredPhotoResult = { ok: true; photo: ScoredPhoto } | { ok: false; error: VisageError };
+
+export class PhotoScoring {
+  constructor(private readonly faces: Pick<FaceService, 'detect'>) {}
+
+  async scoreOne(image: ImageInput): Promise<ScoredPhoto> {
+    const r = await this.faces.detect(image, { attributes: ATTRIBUTES, maxFaces: 20 });
+    const f = largestFace(r.faces);
+    return {
+      ...scorePhoto(r.faces, r.image),
+      faces: r.faces.length,
+      age: f?.attributes.age ?? null,
+      gender: f?.attributes.gender ?? null,
+      box: f?.box ?? null,
+      pose: f?.pose ?? null,
+    };
+  }
+
+  async score(images: ImageInput[]): Promise<ScoredPhotoResult[]> {
+    if (images.length === 0) throw new VisageError('IMAGE_MISSING', 'Send at least one photo', { param: 'images' });
+    if (images.length > MAX_SCORED_PHOTOS) throw badParam('images', `At most ${MAX_SCORED_PHOTOS} photos are scored at once`);
+    const settled = await pMapSettled(images, 2, (img) => this.scoreOne(img));
+    return settled.map((s) => (s.ok ? { ok: true, photo: s.value } : { ok: false, error: s.error instanceof VisageError ? s.error : new VisageError('INTERNAL') }));
+  }
+}
