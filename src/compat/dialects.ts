@@ -4,8 +4,10 @@
  * and one line here; the composition root mounts each under its prefix.
  */
 import type { Dialect } from '../http/shared/surface.js';
+import { findfaceDialect } from './findface/findface.plugin.js';
 import { sightcorpDialect } from './sightcorp/sightcorp.plugin.js';
 
 export const DIALECTS: readonly Dialect[] = [
+  { name: 'findface', prefix: '/findface', portKey: 'findfacePort', plugin: findfaceDialect },
   { name: 'sightcorp', prefix: '/sightcorp', portKey: 'sightcorpPort', plugin: sightcorpDialect },
 ];

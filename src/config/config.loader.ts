@@ -18,6 +18,7 @@ const MB = 1024 * 1024;
 export function defaultConfig(): Config {
   return {
     port: 8080,
+    findfacePort: 0,
     sightcorpPort: 0,
     host: '0.0.0.0',
     maxUploadBytes: 10 * MB,

@@ -12,6 +12,7 @@ export const ConfigSchema = Type.Object(
   {
     port: Int(0, 65535),
     /** The Sightcorp F.A.C.E. dialect's own listener (its fixed /api/detect/ path at the root); 0 = none. */
+    findfacePort: Int(0, 65535),
     sightcorpPort: Int(0, 65535),
     host: Type.String({ minLength: 1 }),
     maxUploadBytes: Int(1024, 1024 * 1024 * 1024),
@@ -95,6 +96,7 @@ export type Config = Readonly<Static<typeof ConfigSchema>>;
 /** Environment variable → config key, and how to read its text. */
 export const ENV_VARS = {
   VISAGE_PORT: { key: 'port', kind: 'int' },
+  VISAGE_FINDFACE_PORT: { key: 'findfacePort', kind: 'int' },
   VISAGE_SIGHTCORP_PORT: { key: 'sightcorpPort', kind: 'int' },
   VISAGE_HOST: { key: 'host', kind: 'string' },
   VISAGE_MAX_UPLOAD_BYTES: { key: 'maxUploadBytes', kind: 'int' },
