@@ -1,6 +1,8 @@
-// The contract every account store passes: SQLite today
-// (test/adapters/store/sqlite/sqlite-account.store.test.ts), PostgreSQL later. `open(dir)` opens
-// the store kept at `dir`; opening the same dir again must see the same data.
+// The contract every account store passes: SQLite
+// (test/adapters/store/sqlite/sqlite-account.store.test.ts) and PostgreSQL
+// (test/adapters/store/postgres/pg-account.store.test.ts). `open(dir)` opens the store kept at
+// `dir` (a file there, or a database schema named after it); opening the same dir again must
+// see the same data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +12,7 @@ import type { ApiKey } from '../../src/domain/auth.model.js';
 import type { AccountStore } from '../../src/ports/account-store.port.js';
 
 export interface AccountStoreFixture {
-  open(dir: string): AccountStore;
+  open(dir: string): AccountStore | Promise<AccountStore>;
 }
 
 const key = (id: string, over: Partial<ApiKey> = {}): ApiKey => ({
@@ -37,7 +39,7 @@ export function accountStoreContract(name: string, fx: AccountStoreFixture): voi
   };
 
   test(`${name}: accounts are created once and keep their allowance`, async (t) => {
-    const s = fx.open(setup(t));
+    const s = await fx.open(setup(t));
     const a = await s.ensureAccount('acme', 100);
     assert.equal(a.monthlyCredits, 100);
     assert.equal((await s.ensureAccount('acme', 5)).monthlyCredits, 100, 'an existing account is returned unchanged');
@@ -52,12 +54,12 @@ export function accountStoreContract(name: string, fx: AccountStoreFixture): voi
 
   test(`${name}: keys survive a reopen with every field; revoke and rotate`, async (t) => {
     const dir = setup(t);
-    const s1 = fx.open(dir);
+    const s1 = await fx.open(dir);
     await s1.ensureAccount('acme', null);
     await s1.insertKey(key('key_a'));
     await s1.insertKey(key('key_b', { kind: 'password', login: 'acme-app', secretHash: 'scrypt$x', rateLimit: null, expiresAt: null, allowIps: [] }));
     await s1.close();
-    const s = fx.open(dir);
+    const s = await fx.open(dir);
     assert.deepEqual(await s.getKey('key_a'), key('key_a'));
     assert.equal((await s.findKeyByHash('hash-key_a'))!.id, 'key_a');
     assert.equal((await s.findKeyByLogin('acme-app'))!.id, 'key_b');
@@ -76,7 +78,7 @@ export function accountStoreContract(name: string, fx: AccountStoreFixture): voi
   });
 
   test(`${name}: credits are spent atomically within the allowance, refunded, counted by operation`, async (t) => {
-    const s = fx.open(setup(t));
+    const s = await fx.open(setup(t));
     await s.ensureAccount('acme', 10);
     const spends = await Promise.all(Array.from({ length: 30 }, () => s.spendCredits('acme', '2026-12', 'detect', 1, 10)));
     assert.equal(spends.filter(Boolean).length, 10, 'never past the allowance, however many at once');
@@ -90,7 +92,7 @@ export function accountStoreContract(name: string, fx: AccountStoreFixture): voi
   });
 
   test(`${name}: the audit log answers newest first, filtered, and forgets what is older than its retention`, async (t) => {
-    const s = fx.open(setup(t));
+    const s = await fx.open(setup(t));
     const at = (d: string) => new Date(`2026-12-${d}T12:00:00Z`);
     const entry = (d: string, action: string, account = 'acme') => ({ at: at(d), requestId: `r${d}`, account, keyId: 'key_a', ip: '127.0.0.1', action, target: 'g', status: 200 });
     for (const e of [entry('01', 'search'), entry('02', 'gallery.delete'), entry('03', 'search'), entry('04', 'search', 'other')]) await s.appendAudit(e);

@@ -1,5 +1,6 @@
-// The contract every gallery write lock passes: in-process today
-// (test/adapters/lock/in-process-gallery.lock.test.ts), a database advisory lock later.
+// The contract every gallery write lock passes: in-process
+// (test/adapters/lock/in-process-gallery.lock.test.ts) and the PostgreSQL advisory lock
+// (test/adapters/store/postgres/pg-gallery.lock.test.ts, which also races two nodes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GalleryWriteLock } from '../../src/ports/gallery-lock.port.js';

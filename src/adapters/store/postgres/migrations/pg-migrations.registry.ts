@@ -1,0 +1,15 @@
+/**
+ * PostgreSQL schema versions in order (their own sequence, not SQLite's). A migration is never
+ * edited once released: add the next one. The `visage_schema` table records what was applied.
+ */
+import { pgMigration0001 } from './0001-accounts.migration.js';
+import { pgMigration0002 } from './0002-jobs.migration.js';
+import { pgMigration0003 } from './0003-rate-limits.migration.js';
+
+export interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [pgMigration0001, pgMigration0002, pgMigration0003];
