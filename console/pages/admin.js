@@ -1,0 +1,233 @@
+// Admin (keys with the admin scope): keys, accounts and credits with usage per operation, the
+// audit log with filters, and IP blocks and bans with a way to lift them. All under /v1/admin.
+import { api, attempt, barChart, field, h, mount } from '../ui.js';
+
+const enc = encodeURIComponent;
+const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+
+export function adminPage(el) {
+  mount(el, h('h1', {}, 'Admin'), h('nav', { class: 'tabs', 'aria-label': 'Admin sections' }, ['keys', 'accounts', 'audit', 'bans'].map((s) => h('a', { href: `#admin-${s}` }, s))), keysSection(), accountsSection(), auditSection(), bansSection());
+}
+
+function keysSection() {
+  const err = h('div');
+  const secret = h('div', { 'aria-live': 'polite' });
+  const table = h('div', { id: 'key-list' });
+  const f = {
+    account: h('input', { id: 'key-account', value: 'default' }),
+    name: h('input', { id: 'key-name' }),
+    scopes: h('input', { id: 'key-scopes', value: 'all' }),
+    rate: h('input', { id: 'key-rate', type: 'number', min: 0, step: 'any' }),
+    burst: h('input', { id: 'key-burst', type: 'number', min: 1 }),
+    ips: h('input', { id: 'key-ips', placeholder: '10.0.0.0/8, 192.0.2.7' }),
+    expires: h('input', { id: 'key-expires', type: 'datetime-local' }),
+    login: h('input', { id: 'key-login', autocomplete: 'off' }),
+    password: h('input', { id: 'key-password', type: 'password', autocomplete: 'new-password' }),
+  };
+  const load = async () => {
+    const r = await attempt(err, () => api('GET', '/v1/admin/keys'));
+    if (!r) return;
+    mount(
+      table,
+      h(
+        'table',
+        {},
+        h('caption', {}, `${r.keys.length} keys`),
+        h('thead', {}, h('tr', {}, ['id', 'account', 'name', 'scopes', 'rate', 'allow IPs', 'expires', 'state', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'tbody',
+          {},
+          r.keys.map((k) =>
+            h(
+              'tr',
+              { 'data-key-id': k.id },
+              h('th', { scope: 'row' }, k.id),
+              h('td', {}, k.account),
+              h('td', {}, k.name ?? '', k.login ? h('div', { class: 'muted' }, `login ${k.login}`) : null),
+              h('td', {}, k.scopes.join(', ')),
+              h('td', {}, k.rate_limit ? `${k.rate_limit.per_second}/s, burst ${k.rate_limit.burst}` : 'default'),
+              h('td', {}, k.allow_ips?.length ? k.allow_ips.join(', ') : 'any'),
+              h('td', {}, k.expires_at ? new Date(k.expires_at).toLocaleString() : 'never'),
+              h('td', {}, k.revoked_at ? 'revoked' : 'active'),
+              h(
+                'td',
+                {},
+                k.revoked_at
+                  ? ''
+                  : h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'small danger',
+                        'aria-label': `Revoke key ${k.id}`,
+                        onclick: async () => {
+                          if (!confirm(`Revoke key ${k.id}? Clients using it are refused at once.`)) return;
+                          await attempt(err, () => api('DELETE', `/v1/admin/keys/${enc(k.id)}`));
+                          load();
+                        },
+                      },
+                      'Revoke',
+                    ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  };
+  const create = async (e) => {
+    e.preventDefault();
+    const body = { account: f.account.value || undefined, name: f.name.value || undefined, scopes: list(f.scopes.value) };
+    if (f.rate.value) body.rate_per_second = Number(f.rate.value);
+    if (f.burst.value) body.burst = Number(f.burst.value);
+    if (f.ips.value) body.allow_ips = list(f.ips.value);
+    if (f.expires.value) body.expires_at = new Date(f.expires.value).toISOString();
+    if (f.login.value) body.login = f.login.value;
+    if (f.password.value) body.password = f.password.value;
+    const k = await attempt(err, () => api('POST', '/v1/admin/keys', { json: body }));
+    if (!k) return;
+    f.password.value = '';
+    mount(secret, h('div', { class: 'secret', role: 'status' }, h('p', {}, `Key ${k.id} created. Its secret is shown this once; copy it now:`), h('code', { id: 'new-secret' }, k.secret)));
+    load();
+  };
+  load();
+  return h(
+    'section',
+    { id: 'admin-keys' },
+    h('h2', {}, 'API keys'),
+    h(
+      'form',
+      { class: 'card grid-form', id: 'create-key', onsubmit: create },
+      h('h3', {}, 'New key'),
+      field('Account', f.account),
+      field('Name', f.name),
+      field('Scopes', f.scopes, 'comma-separated, e.g. detect,verify,search or all, admin'),
+      field('Rate per second', f.rate, 'empty: the server default'),
+      field('Burst', f.burst),
+      field('IP allow-list', f.ips, 'comma-separated addresses or CIDR ranges; empty: any'),
+      field('Expires', f.expires, 'empty: never'),
+      field('Login (panel clients)', f.login, 'with a password: a login:password key'),
+      field('Password', f.password),
+      h('button', { type: 'submit' }, 'Create key'),
+    ),
+    secret,
+    err,
+    table,
+  );
+}
+
+function accountsSection() {
+  const err = h('div');
+  const pick = h('select', { id: 'account-pick' });
+  const out = h('div', { id: 'account-report' });
+  const credits = h('input', { id: 'account-credits', type: 'number', min: 0, placeholder: 'empty: unlimited' });
+  const show = async () => {
+    if (!pick.value) return;
+    const r = await attempt(err, () => api('GET', `/v1/admin/accounts/${enc(pick.value)}`));
+    if (r) report(r);
+  };
+  const report = (r) => {
+    credits.value = r.monthly_credits ?? '';
+    const rows = Object.entries(r.usage ?? {}).map(([label, value]) => ({ label, value }));
+    mount(
+      out,
+      h('p', {}, `${r.account}: ${r.spent} credits spent in ${r.period}, ${r.remaining ?? 'unlimited'} left of ${r.monthly_credits ?? 'unlimited'}; resets ${new Date(r.resets_at).toLocaleDateString()}.`),
+      rows.length ? barChart(rows, { title: `Usage per operation in ${r.period}` }) : h('p', { class: 'muted' }, 'No usage this month.'),
+      h('p', { class: 'muted' }, 'Usage per day: the server keeps monthly totals per operation only, so there is no per-day chart.'),
+    );
+  };
+  api('GET', '/v1/admin/keys')
+    .then((r) => {
+      const accounts = [...new Set(r.keys.map((k) => k.account))].sort();
+      mount(pick, accounts.map((a) => h('option', { value: a }, a)));
+      show();
+    })
+    .catch(() => {});
+  return h(
+    'section',
+    { id: 'admin-accounts' },
+    h('h2', {}, 'Accounts and credits'),
+    h('div', { class: 'inline' }, field('Account', pick), h('button', { type: 'button', onclick: show }, 'Show')),
+    h(
+      'form',
+      {
+        class: 'inline',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const r = await attempt(err, () => api('PUT', `/v1/admin/accounts/${enc(pick.value)}/credits`, { json: { monthly_credits: credits.value === '' ? null : Number(credits.value) } }));
+          if (r) report(r);
+        },
+      },
+      field('Monthly credits', credits),
+      h('button', { type: 'submit' }, 'Set credits'),
+    ),
+    err,
+    out,
+  );
+}
+
+function auditSection() {
+  const err = h('div');
+  const out = h('div', { id: 'audit-list' });
+  const f = { account: h('input', { id: 'audit-account' }), action: h('input', { id: 'audit-action', placeholder: 'key.create' }), since: h('input', { id: 'audit-since', type: 'date' }), until: h('input', { id: 'audit-until', type: 'date' }) };
+  const load = async (e) => {
+    e?.preventDefault();
+    const q = new URLSearchParams({ limit: '100' });
+    if (f.account.value) q.set('account', f.account.value);
+    if (f.action.value) q.set('action', f.action.value);
+    if (f.since.value) q.set('since', new Date(f.since.value).toISOString());
+    if (f.until.value) q.set('until', new Date(`${f.until.value}T23:59:59Z`).toISOString());
+    const r = await attempt(err, () => api('GET', `/v1/admin/audit?${q}`));
+    if (!r) return;
+    mount(
+      out,
+      h(
+        'table',
+        {},
+        h('caption', {}, `${r.entries.length} entries, newest first`),
+        h('thead', {}, h('tr', {}, ['at', 'action', 'target', 'status', 'account', 'key', 'ip'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, r.entries.map((a) => h('tr', {}, h('td', {}, new Date(a.at).toLocaleString()), h('td', {}, a.action), h('td', {}, a.target ?? ''), h('td', {}, a.status), h('td', {}, a.account ?? ''), h('td', {}, a.key_id ?? ''), h('td', {}, a.ip ?? '')))),
+      ),
+    );
+  };
+  load();
+  return h('section', { id: 'admin-audit' }, h('h2', {}, 'Audit log'), h('form', { class: 'inline', onsubmit: load }, field('Account', f.account), field('Action', f.action), field('Since', f.since), field('Until', f.until), h('button', { type: 'submit' }, 'Filter')), err, out);
+}
+
+function bansSection() {
+  const err = h('div');
+  const out = h('div', { id: 'ban-list' });
+  const load = async () => {
+    const r = await attempt(err, () => api('GET', '/v1/admin/bans'));
+    if (!r) return;
+    mount(
+      out,
+      r.bans.length === 0
+        ? h('p', { class: 'muted' }, 'No IP is blocked or banned.')
+        : h(
+            'table',
+            {},
+            h('caption', {}, 'Blocks and bans in force'),
+            h('thead', {}, h('tr', {}, ['ip', 'kind', 'until', 'strikes', 'reason', ''].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'tbody',
+              {},
+              r.bans.map((b) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'row' }, b.ip),
+                  h('td', {}, b.kind),
+                  h('td', {}, new Date(b.until).toLocaleString()),
+                  h('td', {}, b.strikes),
+                  h('td', {}, b.reason ?? ''),
+                  h('td', {}, h('button', { type: 'button', class: 'small', 'aria-label': `Lift ${b.ip}`, onclick: async () => (await attempt(err, () => api('DELETE', `/v1/admin/bans/${enc(b.ip)}`)), load()) }, 'Lift')),
+                ),
+              ),
+            ),
+          ),
+    );
+  };
+  load();
+  return h('section', { id: 'admin-bans' }, h('h2', {}, 'Blocked and banned IPs'), h('button', { type: 'button', class: 'small', onclick: load }, 'Refresh'), err, out);
+}
