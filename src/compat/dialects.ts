@@ -4,10 +4,12 @@
  * and one line here; the composition root mounts each under its prefix.
  */
 import type { Dialect } from '../http/shared/surface.js';
+import { facecheckDialect } from './facecheck/facecheck.plugin.js';
 import { findfaceDialect } from './findface/findface.plugin.js';
 import { sightcorpDialect } from './sightcorp/sightcorp.plugin.js';
 
 export const DIALECTS: readonly Dialect[] = [
+  { name: 'facecheck', prefix: '/facecheck', portKey: 'facecheckPort', plugin: facecheckDialect },
   { name: 'findface', prefix: '/findface', portKey: 'findfacePort', plugin: findfaceDialect },
   { name: 'sightcorp', prefix: '/sightcorp', portKey: 'sightcorpPort', plugin: sightcorpDialect },
 ];

@@ -20,6 +20,8 @@ export function defaultConfig(): Config {
     port: 8080,
     findfacePort: 0,
     sightcorpPort: 0,
+    facecheckPort: 0,
+    searchRetentionHours: 24,
     host: '0.0.0.0',
     maxUploadBytes: 10 * MB,
     // 40 MP covers every phone/DSLR photo we expect; a 50 MP image is refused before decoding.

@@ -14,6 +14,9 @@ export const ConfigSchema = Type.Object(
     /** The Sightcorp F.A.C.E. dialect's own listener (its fixed /api/detect/ path at the root); 0 = none. */
     findfacePort: Int(0, 65535),
     sightcorpPort: Int(0, 65535),
+    facecheckPort: Int(0, 65535),
+    /** How long uploaded search photos, previews and results are kept. */
+    searchRetentionHours: Int(1, 24 * 365),
     host: Type.String({ minLength: 1 }),
     maxUploadBytes: Int(1024, 1024 * 1024 * 1024),
     maxPixels: Int(1, 1_000_000_000),
@@ -98,6 +101,8 @@ export const ENV_VARS = {
   VISAGE_PORT: { key: 'port', kind: 'int' },
   VISAGE_FINDFACE_PORT: { key: 'findfacePort', kind: 'int' },
   VISAGE_SIGHTCORP_PORT: { key: 'sightcorpPort', kind: 'int' },
+  VISAGE_FACECHECK_PORT: { key: 'facecheckPort', kind: 'int' },
+  VISAGE_SEARCH_RETENTION_HOURS: { key: 'searchRetentionHours', kind: 'int' },
   VISAGE_HOST: { key: 'host', kind: 'string' },
   VISAGE_MAX_UPLOAD_BYTES: { key: 'maxUploadBytes', kind: 'int' },
   VISAGE_MAX_PIXELS: { key: 'maxPixels', kind: 'int' },

@@ -21,3 +21,7 @@ export * from './catalogue/catalogue.service.js';
 export type { ScoredPhoto, ScoredPhotoResult } from './catalogue/photo-scoring.service.js';
 export { SCORE_WEIGHTS, type PhotoScore, type ScorePart } from './catalogue/photo-scoring.rules.js';
 export type { CatalogueStore } from '../ports/catalogue-store.port.js';
+export * from './search-index/search-index.service.js';
+export * from './search-index/face-search.service.js';
+export { faceSearchHandler } from './search-index/face-search.job.js';
+export { BAND_FLOOR, faceSearchScore, scoreAnchors, scoreBand, type ScoreBand } from '../domain/face-search.rules.js';

@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { defaultConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import { DIALECTS } from '../compat/dialects.js';
-import type { FaceService, GalleryService, JobService } from '../core/index.js';
+import type { FaceSearchService, FaceService, GalleryService, JobService } from '../core/index.js';
 import { registerErrorHandling } from '../http/shared/error.plugin.js';
 import { healthRoute } from '../http/shared/health.route.js';
 import { registerImageInput } from '../http/shared/image-input.js';
@@ -37,6 +37,8 @@ export interface AppDeps {
   galleries?: GalleryService;
   /** Durable background jobs; /v1/jobs is mounted when given. */
   jobs?: JobService;
+  /** Reverse face search over search indexes; its /v1 routes are mounted when given. */
+  faceSearch?: FaceSearchService;
   /** True once the models are loaded; /ready and the /v1 routes answer NOT_READY until then. */
   ready: () => boolean;
   /** Fastify logger option; false in tests. Defaults to pino at config.logLevel. */
@@ -105,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     faceService: deps.faceService,
     galleries: deps.galleries,
     jobs: deps.jobs,
+    faceSearch: deps.faceSearch,
     accounts: deps.accounts,
     ready: deps.ready,
     maxUploadBytes,

@@ -15,6 +15,7 @@ import type { Clock } from '../ports/clock.port.js';
 import { buildAccounts, type AccountStack } from './accounts.compose.js';
 import type { GalleryService } from '../core/index.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
+import { buildFaceSearch } from './face-search.compose.js';
 import { buildFaceService, buildGalleries, buildJobs, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
 export interface RunningServer {
@@ -51,12 +52,15 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const jobs = buildJobs(config, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
   const accounts = buildAccounts(config, opts.clock);
   await accounts.start(opts.print ?? ((text) => void process.stdout.write(text)));
+  // Registers its job handler: before jobs.start() below.
+  const search = buildFaceSearch(config, { faces: faceService, galleries: stack.galleries, jobs: jobs.jobs, audit: accounts.deps?.audit, clock: opts.clock });
   const appDeps = {
     config,
     faceService,
     galleries: stack.galleries,
     accounts: accounts.deps,
     jobs: jobs.jobs,
+    faceSearch: search.faceSearch,
     ready: () => analyzer.ready && indexesReady && !closing,
     version: packageVersion(),
   };
@@ -95,6 +99,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       for (const side of dialectApps) await side.close();
       await app.close(); // waits for in-flight requests
       await jobs.close();
+      search.close();
       await analyzer.close();
       await stack.close();
       await accounts.close();

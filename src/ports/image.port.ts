@@ -22,11 +22,18 @@ export interface ImageFetcher {
   fetch(url: string, limits?: FetchLimits): Promise<Uint8Array>;
 }
 
+/** JPEG by default; WEBP for search results, which browsers show straight from a data URL. */
+export interface ThumbnailOptions {
+  format?: 'jpeg' | 'webp';
+  /** Longest side in pixels (default 160). */
+  size?: number;
+}
+
 export interface FaceThumbnailer {
   /**
    * A small square JPEG around each face, in order, cut from the pixels the faces were found in
    * (the photo is not decoded again). Boxes are in the photo's own upright pixels; the pixels
    * may be the photo downscaled under the analysis cap (`image.original` gives its size).
    */
-  thumbnails(image: RgbImage, boxes: Box[]): Promise<Uint8Array[]>;
+  thumbnails(image: RgbImage, boxes: Box[], o?: ThumbnailOptions): Promise<Uint8Array[]>;
 }

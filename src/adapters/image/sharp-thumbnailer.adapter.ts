@@ -6,13 +6,13 @@
  */
 import sharp from 'sharp';
 import type { Box, RgbImage } from '../../domain/face.model.js';
-import type { FaceThumbnailer } from '../../ports/image.port.js';
+import type { FaceThumbnailer, ThumbnailOptions } from '../../ports/image.port.js';
 
 const WIDEN = 1.6;
 const SIZE = 160;
 
 export class SharpThumbnailer implements FaceThumbnailer {
-  async thumbnails(image: RgbImage, boxes: Box[]): Promise<Uint8Array[]> {
+  async thumbnails(image: RgbImage, boxes: Box[], o: ThumbnailOptions = {}): Promise<Uint8Array[]> {
     if (boxes.length === 0) return [];
     const { width, height } = image;
     // Boxes are in the photo's pixels; the decoded pixels may be that photo downscaled.
@@ -22,12 +22,11 @@ export class SharpThumbnailer implements FaceThumbnailer {
     return Promise.all(
       boxes.map(async (box) => {
         const scaled = { x1: box.x1 * sx, y1: box.y1 * sy, x2: box.x2 * sx, y2: box.y2 * sy };
-        const jpeg = await input
+        const cut = input
           .clone()
           .extract(squareAround(scaled, width, height))
-          .resize(SIZE, SIZE, { fit: 'inside', withoutEnlargement: true })
-          .jpeg({ quality: 80 })
-          .toBuffer();
+          .resize(o.size ?? SIZE, o.size ?? SIZE, { fit: 'inside', withoutEnlargement: true });
+        const jpeg = await (o.format === 'webp' ? cut.webp({ quality: 70 }) : cut.jpeg({ quality: 80 })).toBuffer();
         return new Uint8Array(jpeg.buffer, jpeg.byteOffset, jpeg.length);
       }),
     );

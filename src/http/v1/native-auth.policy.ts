@@ -42,6 +42,17 @@ export const NATIVE_POLICY: Record<string, AuthPolicy> = {
   'GET /v1/jobs': { scope: null },
   'GET /v1/jobs/:id': { scope: null },
   'DELETE /v1/jobs/:id': { scope: null, audit: 'job.cancel' },
+
+  // Reverse face search: one credit per started search.
+  'POST /v1/search-indexes': { scope: 'galleries:write', audit: 'search_index.create' },
+  'GET /v1/search-indexes': { scope: 'galleries:read' },
+  'POST /v1/search-indexes/:index/photos': { scope: 'galleries:write', op: 'enrol', audit: 'search_index.add' },
+  'POST /v1/search-indexes/opt-outs': { scope: 'galleries:write', audit: 'search_index.opt_out' },
+  'POST /v1/face-searches': { scope: 'search' },
+  'POST /v1/face-searches/:id/start': { scope: 'search', op: 'search', audit: 'face_search.start' },
+  'GET /v1/face-searches/:id': { scope: 'search' },
+  'POST /v1/face-searches/:id/cancel': { scope: 'search', audit: 'face_search.cancel' },
+  'DELETE /v1/face-searches/:id': { scope: 'search', audit: 'face_search.delete' },
 };
 
 export const nativePolicy = (method: string, url: string): AuthPolicy | undefined => NATIVE_POLICY[`${method} ${url}`];

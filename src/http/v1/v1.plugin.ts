@@ -15,6 +15,7 @@ import { detectRoute } from './routes/detect.route.js';
 import { facesRoute } from './routes/faces.route.js';
 import { galleriesRoute } from './routes/galleries.route.js';
 import { jobsRoute } from './routes/jobs.route.js';
+import { faceSearchRoute } from './routes/face-search.route.js';
 import { searchRoute } from './routes/search.route.js';
 import { templatesRoute } from './routes/templates.route.js';
 import { verifyRoute } from './routes/verify.route.js';
@@ -43,6 +44,7 @@ export const nativeApi: FastifyPluginAsync<SurfaceDeps> = async (app, deps) => {
       await v1.register(searchRoute, g);
     }
     if (deps.jobs) await v1.register(jobsRoute, { jobs: deps.jobs });
+    if (deps.faceSearch) await v1.register(faceSearchRoute, { faceSearch: deps.faceSearch });
   });
   // Whenever keys are on: any key with the admin scope (the key printed at first start, or
   // VISAGE_ADMIN_KEY) manages the others; without the scope a key gets FORBIDDEN, not 404.
