@@ -58,6 +58,23 @@ function keysSection() {
                       'button',
                       {
                         type: 'button',
+                        class: 'small',
+                        'aria-label': `Rotate key ${k.id}`,
+                        onclick: async () => {
+                          if (!confirm(`Give key ${k.id} a new secret? The old one stops working.`)) return;
+                          const r = await attempt(err, () => api('POST', `/v1/admin/keys/${enc(k.id)}/rotate`));
+                          if (r) mount(secret, h('div', { class: 'secret', role: 'status' }, h('p', {}, `Key ${r.id} has a new secret, shown this once; copy it now:`), h('code', { id: 'new-secret' }, r.secret)));
+                        },
+                      },
+                      'Rotate',
+                    ),
+                k.revoked_at ? '' : ' ',
+                k.revoked_at
+                  ? ''
+                  : h(
+                      'button',
+                      {
+                        type: 'button',
                         class: 'small danger',
                         'aria-label': `Revoke key ${k.id}`,
                         onclick: async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../../src/main/server.compose.js';
 import { request } from '../../helpers/live-server.js';
 
@@ -36,7 +36,7 @@ describe('web console', { skip: haveChromium ? false : `no ${CHROMIUM} (apt-get 
   let server: RunningServer;
   let dataDir: string;
   let profile: string;
-  let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   let base: string;
   let port: number;
@@ -55,7 +55,7 @@ describe('web console', { skip: haveChromium ? false : `no ${CHROMIUM} (apt-get 
     port = (server.app.server.address() as { port: number }).port;
     base = `http://127.0.0.1:${port}`;
     mkdirSync(SHOTS, { recursive: true });
-    const context = await chromium.launchPersistentContext(profile, {
+    context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -63,17 +63,14 @@ describe('web console', { skip: haveChromium ? false : `no ${CHROMIUM} (apt-get 
       // axe-core is injected as an inline script, which the console's own CSP rightly refuses.
       bypassCSP: true,
     });
-    browser = context.browser()!;
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(15_000);
     page.on('dialog', (d) => void d.accept(d.type() === 'prompt' ? d.defaultValue() : undefined));
     page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`));
-    (page as unknown as { _ctx: typeof context })._ctx = context;
   });
 
   after(async () => {
-    await (page as unknown as { _ctx?: { close(): Promise<void> } })?._ctx?.close();
-    void browser;
+    await context?.close();
     await server?.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(profile, { recursive: true, force: true });
