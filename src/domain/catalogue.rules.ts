@@ -3,7 +3,7 @@
  * each refuses the same things with the same BAD_PARAM. Numbers are whole and fit a signed
  * 32-bit integer (the widest any dialect's clients send); text is trimmed and bounded.
  */
-import { REVIEW_AUTHORS, REVIEW_TYPES, type Gender, type NewAgency, type NewCatalogueModel, type NewReview, type PageQuery, type ReviewAuthor, type ReviewType, type SortDir } from './catalogue.model.js';
+import { REVIEW_AUTHORS, REVIEW_TYPES, type AgencyFilter, type Gender, type ModelFilter, type ReviewFilter, type NewAgency, type NewCatalogueModel, type NewReview, type PageQuery, type ReviewAuthor, type ReviewType, type SortDir } from './catalogue.model.js';
 import { badParam } from './error.registry.js';
 
 export const INT32_MAX = 2_147_483_647;
@@ -130,4 +130,43 @@ function date(v: unknown, param: string): Date {
   const d = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : null;
   if (!d || Number.isNaN(d.getTime())) throw badParam(param, `${param} must be an ISO 8601 date (YYYY-MM-DD)`);
   return d;
+}
+
+const opt = <T>(v: unknown, parse: (v: unknown) => T): T | undefined => (v === undefined || v === '' ? undefined : parse(v));
+
+/** The native API's list filters (query names as documented in docs/catalogue.md). */
+export function agencyFilter(q: Raw): AgencyFilter {
+  return {
+    title: opt(q.title, (v) => text(v, 'title')),
+    mother: opt(q.mother, (v) => bool(v, 'mother')),
+    onlyGender: opt(q.only_gender, (v) => gender(v, 'only_gender')),
+    language: opt(q.language, (v) => text(v, 'language', 40)),
+    maleCount: opt(q.male_count, (v) => int32(v, 'male_count')),
+    femaleCount: opt(q.female_count, (v) => int32(v, 'female_count')),
+    externalId: opt(q.external_id, (v) => externalId(v) ?? undefined),
+  };
+}
+
+export function modelFilter(q: Raw): ModelFilter {
+  const n = (k: string) => opt(q[k], (v) => int32(v, k));
+  return {
+    agencyId: n('agency_id'),
+    gender: opt(q.gender, (v) => gender(v)),
+    height: n('height'),
+    bust: n('bust'),
+    waist: n('waist'),
+    hips: n('hips'),
+    shoes: n('shoes'),
+    eyes: opt(q.eyes, (v) => text(v, 'eyes')),
+    hair: opt(q.hair, (v) => text(v, 'hair')),
+    externalId: opt(q.external_id, (v) => externalId(v) ?? undefined),
+  };
+}
+
+export function reviewFilter(q: Raw): ReviewFilter {
+  return {
+    agencyId: opt(q.agency_id, (v) => int32(v, 'agency_id')),
+    author: opt(q.author, (v) => reviewAuthor(v)),
+    type: opt(q.type, (v) => reviewType(v)),
+  };
 }

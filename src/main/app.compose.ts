@@ -8,7 +8,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { defaultConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import { DIALECTS } from '../compat/dialects.js';
-import type { FaceSearchService, FaceService, GalleryService, JobService } from '../core/index.js';
+import type { CatalogueService } from '../core/index.js';
+import type { FaceService, GalleryService, JobService } from '../core/index.js';
 import { registerErrorHandling } from '../http/shared/error.plugin.js';
 import { healthRoute } from '../http/shared/health.route.js';
 import { registerImageInput } from '../http/shared/image-input.js';
@@ -19,7 +20,6 @@ import { registerRequestLog } from '../http/shared/request-log.plugin.js';
 import { registerSecurityHeaders } from '../http/shared/security-headers.plugin.js';
 import type { AccountDeps, Dialect, SurfaceDeps } from '../http/shared/surface.js';
 import { nativeApi } from '../http/v1/v1.plugin.js';
-import { registerConsole } from '../http/console/console.plugin.js';
 
 export type { AccountDeps };
 
@@ -37,8 +37,8 @@ export interface AppDeps {
   galleries?: GalleryService;
   /** Durable background jobs; /v1/jobs is mounted when given. */
   jobs?: JobService;
-  /** Reverse face search over search indexes; its /v1 routes are mounted when given. */
-  faceSearch?: FaceSearchService;
+  /** The catalogue; /v1/catalogue and the catalogue dialects' routes are mounted when given. */
+  catalogue?: CatalogueService;
   /** True once the models are loaded; /ready and the /v1 routes answer NOT_READY until then. */
   ready: () => boolean;
   /** Fastify logger option; false in tests. Defaults to pino at config.logLevel. */
@@ -107,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     faceService: deps.faceService,
     galleries: deps.galleries,
     jobs: deps.jobs,
-    faceSearch: deps.faceSearch,
+    catalogue: deps.catalogue,
     accounts: deps.accounts,
     ready: deps.ready,
     maxUploadBytes,
@@ -118,8 +118,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return app;
   }
   await app.register(nativeApi, { ...surface, prefix: '/v1' });
-  // The web console at / (console/): a page over /v1 only, outside the OpenAPI document.
-  await registerConsole(app);
   for (const dialect of DIALECTS) await app.register(dialect.plugin, { ...surface, prefix: dialect.prefix });
   return app;
 }

@@ -14,8 +14,8 @@ import type { ProgressLog } from '../ports/vector-index.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import { buildAccounts, type AccountStack } from './accounts.compose.js';
 import type { GalleryService } from '../core/index.js';
+import { buildCatalogue } from './catalogue.compose.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
-import { buildFaceSearch } from './face-search.compose.js';
 import { buildFaceService, buildGalleries, buildJobs, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
 export interface RunningServer {
@@ -50,17 +50,16 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let log: ProgressLog = { info() {}, warn() {} };
   const stack = buildGalleries(config, faceService, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
   const jobs = buildJobs(config, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
+  const catalogue = buildCatalogue(config, stack.galleries, faceService);
   const accounts = buildAccounts(config, opts.clock);
   await accounts.start(opts.print ?? ((text) => void process.stdout.write(text)));
-  // Registers its job handler: before jobs.start() below.
-  const search = buildFaceSearch(config, { faces: faceService, galleries: stack.galleries, jobs: jobs.jobs, audit: accounts.deps?.audit, clock: opts.clock });
   const appDeps = {
     config,
     faceService,
     galleries: stack.galleries,
     accounts: accounts.deps,
     jobs: jobs.jobs,
-    faceSearch: search.faceSearch,
+    catalogue: catalogue.catalogue,
     ready: () => analyzer.ready && indexesReady && !closing,
     version: packageVersion(),
   };
@@ -99,8 +98,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       for (const side of dialectApps) await side.close();
       await app.close(); // waits for in-flight requests
       await jobs.close();
-      search.close();
       await analyzer.close();
+      await catalogue.close();
       await stack.close();
       await accounts.close();
     },

@@ -13,6 +13,8 @@ import type { ImageInput } from '../../core/index.js';
 export interface RequestInput {
   /** Binary images by field name (multipart files or a raw body). */
   files: Map<string, Uint8Array>;
+  /** Every file of each field, in order, for fields sent more than once (`images[]`). */
+  fileLists?: Map<string, Uint8Array[]>;
   /** Every other field: JSON values, multipart text fields and query parameters. */
   fields: Record<string, unknown>;
 }
@@ -27,7 +29,8 @@ export async function registerImageInput(app: FastifyInstance, limits: ImageInpu
     await app.register(multipart, {
       limits: {
         fileSize: limits.maxUploadBytes,
-        files: 3,
+        // Photo scoring takes up to 5 photos in one request.
+        files: 5,
         fields: 30,
         // A text field may carry a base64 image.
         fieldSize: Math.ceil((limits.maxUploadBytes * 4) / 3) + 1024,
@@ -84,13 +87,16 @@ export function fieldsAlreadyRead(req: FastifyRequest): Record<string, unknown> 
 
 async function readOnce(req: FastifyRequest): Promise<RequestInput> {
   const files = new Map<string, Uint8Array>();
+  const fileLists = new Map<string, Uint8Array[]>();
   const query = (req.query ?? {}) as Record<string, unknown>;
   const fields: Record<string, unknown> = { ...query };
   if (req.isMultipart()) {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
         const buf = await part.toBuffer(); // throws FST_REQ_FILE_TOO_LARGE past the limit
-        if (buf.length > 0 || !files.has(part.fieldname)) files.set(part.fieldname, new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
+        const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+        if (buf.length > 0 || !files.has(part.fieldname)) files.set(part.fieldname, bytes);
+        fileLists.set(part.fieldname, [...(fileLists.get(part.fieldname) ?? []), bytes]);
       } else {
         fields[part.fieldname] = part.value;
       }
@@ -100,7 +106,7 @@ async function readOnce(req: FastifyRequest): Promise<RequestInput> {
   } else if (req.body && typeof req.body === 'object') {
     Object.assign(fields, req.body as Record<string, unknown>);
   }
-  return { files, fields };
+  return { files, fileLists, fields };
 }
 
 const tooLarge = (param: string, maxBytes: number) =>

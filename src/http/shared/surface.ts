@@ -4,7 +4,8 @@
  * Fastify plugin over these, with its own auth extractors, shapes and error format.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { AbuseGuard, AuditService, AuthService, CreditsService, FaceSearchService, FaceService, GalleryService, JobService, KeysService, RateLimiter } from '../../core/index.js';
+import type { AbuseGuard, AuditService, AuthService, CreditsService, FaceService, GalleryService, JobService, KeysService, RateLimiter } from '../../core/index.js';
+import type { CatalogueService } from '../../core/index.js';
 import type { RateLimit } from '../../domain/auth.model.js';
 
 /** Accounts, keys, credits and limits. Without them a surface is open and acts for the default account. */
@@ -23,8 +24,8 @@ export interface SurfaceDeps {
   galleries?: GalleryService;
   /** Durable background jobs (scope with `.scoped(account)`). */
   jobs?: JobService;
-  /** Reverse face search over the account's search indexes (scope with `.scoped(account)`). */
-  faceSearch?: FaceSearchService;
+  /** The model-agency catalogue, photo scoring and look-alike search (scope with `.scoped(account)`). */
+  catalogue?: CatalogueService;
   accounts?: AccountDeps;
   /** True once the models and indexes are loaded; until then routes answer NOT_READY. */
   ready: () => boolean;

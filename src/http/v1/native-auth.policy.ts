@@ -55,4 +55,26 @@ export const NATIVE_POLICY: Record<string, AuthPolicy> = {
   'DELETE /v1/face-searches/:id': { scope: 'search', audit: 'face_search.delete' },
 };
 
-export const nativePolicy = (method: string, url: string): AuthPolicy | undefined => NATIVE_POLICY[`${method} ${url}`];
+const C = '/v1/catalogue';
+const read = { scope: 'galleries:read' } as const;
+const write = (audit: string): AuthPolicy => ({ scope: 'galleries:write', audit });
+
+/** The catalogue: its records read and written like galleries; a photo added is an enrolment. */
+export const CATALOGUE_POLICY: Record<string, AuthPolicy> = {
+  ...Object.fromEntries(
+    (['agencies', 'models', 'reviews'] as const).flatMap((r) => [
+      [`POST ${C}/${r}`, write(`catalogue.${r}.create`)],
+      [`GET ${C}/${r}`, read],
+      [`GET ${C}/${r}/:id`, read],
+      [`PATCH ${C}/${r}/:id`, write(`catalogue.${r}.update`)],
+      [`DELETE ${C}/${r}/:id`, write(`catalogue.${r}.delete`)],
+    ]),
+  ),
+  [`POST ${C}/models/:id/photos`]: { scope: 'galleries:write', op: 'enrol', audit: 'catalogue.photo.add' },
+  [`DELETE ${C}/models/:id/photos/:photo`]: write('catalogue.photo.delete'),
+  // One credit per request of up to 5 photos: the body is read after credits are reserved.
+  [`POST ${C}/score`]: { scope: 'detect', op: 'detect' },
+  [`POST ${C}/similar`]: { scope: 'search', op: 'search', audit: 'catalogue.similar' },
+};
+
+export const nativePolicy = (method: string, url: string): AuthPolicy | undefined => NATIVE_POLICY[`${method} ${url}`] ?? CATALOGUE_POLICY[`${method} ${url}`];

@@ -11,6 +11,7 @@ import type { SurfaceDeps } from '../shared/surface.js';
 import { nativePolicy } from './native-auth.policy.js';
 import { accountRoute } from './routes/account.route.js';
 import { adminRoute } from './routes/admin.route.js';
+import { catalogueRoute } from './routes/catalogue.route.js';
 import { detectRoute } from './routes/detect.route.js';
 import { facesRoute } from './routes/faces.route.js';
 import { galleriesRoute } from './routes/galleries.route.js';
@@ -44,6 +45,7 @@ export const nativeApi: FastifyPluginAsync<SurfaceDeps> = async (app, deps) => {
       await v1.register(searchRoute, g);
     }
     if (deps.jobs) await v1.register(jobsRoute, { jobs: deps.jobs });
+    if (deps.catalogue) await v1.register(catalogueRoute, { catalogue: deps.catalogue, maxUploadBytes });
     if (deps.faceSearch) await v1.register(faceSearchRoute, { faceSearch: deps.faceSearch });
   });
   // Whenever keys are on: any key with the admin scope (the key printed at first start, or

@@ -1,0 +1,19 @@
+/** The catalogue on the process's SQLite handle, over the account-scoped gallery and face services. */
+import { SqliteCatalogueStore } from '../adapters/store/sqlite/sqlite-catalogue.store.js';
+import type { Config } from '../config/config.schema.js';
+import { CatalogueService } from '../core/catalogue/catalogue.service.js';
+import type { FaceService } from '../core/face.service.js';
+import type { GalleryService } from '../core/gallery.service.js';
+import { leaseDatabase } from './database.compose.js';
+import { databasePath } from './services.compose.js';
+
+export interface CatalogueStack {
+  catalogue: CatalogueService;
+  close(): Promise<void>;
+}
+
+export function buildCatalogue(config: Config, galleries: GalleryService, faces: FaceService): CatalogueStack {
+  const lease = leaseDatabase(databasePath(config));
+  const store = new SqliteCatalogueStore(lease.db, lease.release);
+  return { catalogue: new CatalogueService({ store, galleries, faces }), close: () => store.close() };
+}
