@@ -13,7 +13,7 @@ import { dataDirOrigin, useDatabase } from './database.guard.js';
 
 export const KEYS_USAGE = `Usage:
   visage keys create [--account A] [--name N] [--scopes detect,verify,galleries:read,galleries:write,search,admin|all]
-                     [--allow-ips 10.0.0.0/8,…] [--expires 2030-01-01T00:00:00Z] [--rate 10 --burst 20]
+                     [--allow-ips 10.0.0.0/8,…] [--expires 2030-01-01T00:00:00Z] [--rate 10 --burst 20] [--header-only]
                      [--login L [--password P]]       a LOGIN:PASSWORD key instead of a token
   visage keys list [--account A] [--json]
   visage keys revoke <key id>
@@ -64,6 +64,7 @@ export async function keysCommand(
       burst: { type: 'string' },
       login: { type: 'string' },
       password: { type: 'string' },
+      'header-only': { type: 'boolean' },
       json: { type: 'boolean' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -98,6 +99,7 @@ export async function keysCommand(
           expiresAt: values.expires,
           rateLimit: values.rate === undefined && values.burst === undefined ? null : { perSecond: values.rate, burst: values.burst === undefined ? undefined : Number(values.burst) },
           login: values.login,
+          headerOnly: values['header-only'] === true,
           password: values.password,
         });
         out(describe(key));

@@ -24,7 +24,8 @@ import type { IpBan } from '../ports/rate-store.port.js';
 import type { AbuseGuard } from './abuse-guard.js';
 import { sameDigest, sha256Hex, verifyPassword } from './secret-hash.js';
 
-export type Credential = { kind: 'token'; secret: string } | { kind: 'login'; login: string; password: string };
+/** `via`: where a token came from; a header-only key is refused from the URL (`query`) or a form (`body`). */
+export type Credential = { kind: 'token'; secret: string; via?: 'header' | 'query' | 'body' } | { kind: 'login'; login: string; password: string };
 
 export interface AuthServiceDeps {
   store: AccountStore;
@@ -73,6 +74,9 @@ export class AuthService {
     if (!key || key.revokedAt) {
       await guard?.recordFailure(ip);
       throw new VisageError('UNAUTHORIZED', 'The API key is not valid');
+    }
+    if (key.headerOnly && credential.kind === 'token' && (credential.via === 'query' || credential.via === 'body')) {
+      throw new VisageError('FORBIDDEN', 'This API key is accepted only in a header (Authorization), not in the URL or a form field', { headerOnly: true, via: credential.via });
     }
     return this.principalOf(key, ip);
   }

@@ -30,6 +30,8 @@ export interface NewKeyInput {
   /** Makes a login:password key (HTTP `Authorization: LOGIN:PASSWORD`); the password is generated unless given. */
   login?: unknown;
   password?: unknown;
+  /** Accept the key only in a header (Authorization, x-api-key), never in the URL or a form field. */
+  headerOnly?: unknown;
 }
 
 /** A key as shown to admins: never the hash. */
@@ -81,6 +83,7 @@ export class KeysService {
       expiresAt: parseExpiry(input.expiresAt, now),
       revokedAt: null,
       createdAt: new Date(now),
+      headerOnly: input.headerOnly === true || input.headerOnly === 'true',
     };
     let key: ApiKey;
     let secret: string;

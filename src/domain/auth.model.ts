@@ -46,6 +46,8 @@ export interface ApiKey {
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
+  /** Refused when sent in the URL or a form field (URLs end up in logs and histories); absent = false. */
+  headerOnly?: boolean;
 }
 
 /** A verified caller, attached to the request. */

@@ -61,11 +61,11 @@ export function fieldExtractor(...names: string[]): CredentialExtractor {
     name: `field:${names.join('|')}`,
     needsBody: true,
     extract(req) {
-      for (const source of [req.query, req.body, fieldsAlreadyRead(req)]) {
+      for (const [via, source] of [['query', req.query], ['body', req.body], ['body', fieldsAlreadyRead(req)]] as const) {
         if (!source || typeof source !== 'object' || Buffer.isBuffer(source)) continue;
         for (const n of names) {
           const v = (source as Record<string, unknown>)[n];
-          if (typeof v === 'string' && v.trim() !== '') return { kind: 'token', secret: v.trim() };
+          if (typeof v === 'string' && v.trim() !== '') return { kind: 'token', secret: v.trim(), via };
         }
       }
       return null;

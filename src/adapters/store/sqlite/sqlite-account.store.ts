@@ -24,6 +24,7 @@ interface KeyRow {
   expires_at: number | null;
   revoked_at: number | null;
   created_at: number;
+  header_only?: number;
 }
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
@@ -42,6 +43,7 @@ function toKey(r: KeyRow): ApiKey {
     expiresAt: date(r.expires_at),
     revokedAt: date(r.revoked_at),
     createdAt: new Date(r.created_at),
+    headerOnly: r.header_only === 1,
   };
 }
 
@@ -99,8 +101,8 @@ export class SqliteAccountStore implements AccountStore {
 
   async insertKey(k: ApiKey): Promise<void> {
     this.st(
-      `INSERT INTO api_keys (id, account_id, name, kind, secret_hash, login, scopes, allow_ips, rate_per_sec, rate_burst, expires_at, revoked_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO api_keys (id, account_id, name, kind, secret_hash, login, scopes, allow_ips, rate_per_sec, rate_burst, expires_at, revoked_at, created_at, header_only)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       k.id,
       k.account,
@@ -115,6 +117,7 @@ export class SqliteAccountStore implements AccountStore {
       k.expiresAt?.getTime() ?? null,
       k.revokedAt?.getTime() ?? null,
       k.createdAt.getTime(),
+      k.headerOnly ? 1 : 0,
     );
   }
 

@@ -52,6 +52,7 @@ export const mapKey = (k: KeyView) => ({
   expires_at: iso(k.expiresAt),
   revoked_at: iso(k.revokedAt),
   created_at: k.createdAt.toISOString(),
+  header_only: k.headerOnly ?? false,
 });
 
 const mapCreated = (c: CreatedKey) => ({ ...mapKey(c.key), secret: c.secret });
@@ -78,6 +79,7 @@ const NewKeyBody = Type.Object(
     expires_at: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     rate_per_second: Type.Optional(Type.Number()),
     burst: Type.Optional(Type.Integer()),
+    header_only: Type.Optional(Type.Boolean({ description: 'Accept the key only in a header, never in the URL or a form field' })),
     login: Type.Optional(Type.String()),
     password: Type.Optional(Type.String({ maxLength: 256 })),
   },
@@ -100,6 +102,7 @@ export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (a
       rateLimit: b.rate_per_second === undefined && b.burst === undefined ? null : { perSecond: b.rate_per_second, burst: b.burst },
       login: b.login,
       password: b.password,
+      headerOnly: b.header_only,
     });
     return reply.status(201).send(mapCreated(created));
   });

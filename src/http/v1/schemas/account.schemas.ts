@@ -48,6 +48,7 @@ export const KeySchema = Type.Object({
   allow_ips: Type.Array(Type.String(), { description: 'IPs or CIDR ranges; empty = anywhere' }),
   rate_limit: Nullable(RateLimit),
   expires_at: Nullable(DateTime()),
+  header_only: Type.Boolean({ description: 'Accepted only in a header, never in the URL or a form field' }),
   revoked_at: Nullable(DateTime()),
   created_at: DateTime(),
 });
