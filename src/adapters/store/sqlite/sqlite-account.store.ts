@@ -43,7 +43,7 @@ function toKey(r: KeyRow): ApiKey {
     expiresAt: date(r.expires_at),
     revokedAt: date(r.revoked_at),
     createdAt: new Date(r.created_at),
-    headerOnly: r.header_only === 1,
+    ...(r.header_only === 1 ? { headerOnly: true } : {}),
   };
 }
 
