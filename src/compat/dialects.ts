@@ -6,10 +6,12 @@
 import type { Dialect } from '../http/shared/surface.js';
 import { facecheckDialect } from './facecheck/facecheck.plugin.js';
 import { findfaceDialect } from './findface/findface.plugin.js';
+import { facehubDialect } from './facehub/facehub.plugin.js';
 import { sightcorpDialect } from './sightcorp/sightcorp.plugin.js';
 
 export const DIALECTS: readonly Dialect[] = [
   { name: 'facecheck', prefix: '/facecheck', portKey: 'facecheckPort', plugin: facecheckDialect },
   { name: 'findface', prefix: '/findface', portKey: 'findfacePort', plugin: findfaceDialect },
+  { name: 'facehub', prefix: '/facehub', portKey: 'facehubPort', plugin: facehubDialect },
   { name: 'sightcorp', prefix: '/sightcorp', portKey: 'sightcorpPort', plugin: sightcorpDialect },
 ];

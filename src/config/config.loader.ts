@@ -20,6 +20,7 @@ export function defaultConfig(): Config {
     port: 8080,
     findfacePort: 0,
     sightcorpPort: 0,
+    facehubPort: 0,
     facecheckPort: 0,
     searchRetentionHours: 24,
     host: '0.0.0.0',

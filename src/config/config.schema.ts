@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object(
     /** The Sightcorp F.A.C.E. dialect's own listener (its fixed /api/detect/ path at the root); 0 = none. */
     findfacePort: Int(0, 65535),
     sightcorpPort: Int(0, 65535),
+    /** The FaceHub dialect's own listener (its /api/data/... paths at the root); 0 = none. */
+    facehubPort: Int(0, 65535),
     facecheckPort: Int(0, 65535),
     /** How long uploaded search photos, previews and results are kept. */
     searchRetentionHours: Int(1, 24 * 365),
@@ -101,6 +103,7 @@ export const ENV_VARS = {
   VISAGE_PORT: { key: 'port', kind: 'int' },
   VISAGE_FINDFACE_PORT: { key: 'findfacePort', kind: 'int' },
   VISAGE_SIGHTCORP_PORT: { key: 'sightcorpPort', kind: 'int' },
+  VISAGE_FACEHUB_PORT: { key: 'facehubPort', kind: 'int' },
   VISAGE_FACECHECK_PORT: { key: 'facecheckPort', kind: 'int' },
   VISAGE_SEARCH_RETENTION_HOURS: { key: 'searchRetentionHours', kind: 'int' },
   VISAGE_HOST: { key: 'host', kind: 'string' },

@@ -25,3 +25,4 @@ export * from './search-index/search-index.service.js';
 export * from './search-index/face-search.service.js';
 export { faceSearchHandler } from './search-index/face-search.job.js';
 export { BAND_FLOOR, faceSearchScore, scoreAnchors, scoreBand, type ScoreBand } from '../domain/face-search.rules.js';
+export { importCatalogue, type CatalogueFile, type ImportReport, type ImportRowError } from './catalogue/catalogue-import.js';
