@@ -26,3 +26,4 @@ export * from './search-index/face-search.service.js';
 export { faceSearchHandler } from './search-index/face-search.job.js';
 export { BAND_FLOOR, faceSearchScore, scoreAnchors, scoreBand, type ScoreBand } from '../domain/face-search.rules.js';
 export { importCatalogue, type CatalogueFile, type ImportReport, type ImportRowError } from './catalogue/catalogue-import.js';
+export { PhotoScoring } from './catalogue/photo-scoring.service.js';
