@@ -89,7 +89,7 @@ describe('web console', { skip: haveChromium ? false : `no ${CHROMIUM} (apt-get 
   /** A full-page screenshot, quantised to a small palette PNG for docs/console/. */
   const shot = async (name: string) => {
     const png = await page.screenshot({ fullPage: true });
-    await sharp(png).png({ palette: true, colours: 96, effort: 7 }).toFile(join(SHOTS, `${name}.png`));
+    await sharp(png).png({ palette: true, colours: 128, effort: 7 }).toFile(join(SHOTS, `${name}.png`));
   };
 
   async function signIn(key: string) {
