@@ -14,7 +14,7 @@ const PAGES = [
   { path: 'galleries', title: 'Galleries', render: galleriesPage },
   { path: 'jobs', title: 'Jobs', render: jobsPage },
   // Both probe their /v1 routes and say plainly when this server has none (404).
-  { path: 'search-jobs', title: 'Search jobs', render: (el) => unavailablePage(el, { title: 'Search jobs', probe: '/v1/search-index', what: 'the reverse search index' }) },
+  { path: 'search-jobs', title: 'Search jobs', render: (el) => unavailablePage(el, { title: 'Search jobs', probe: '/v1/search-indexes', what: 'the reverse search index' }) },
   { path: 'catalogue', title: 'Catalogue', render: (el) => unavailablePage(el, { title: 'Catalogue', probe: '/v1/catalogue/agencies', what: 'the model-agency catalogue' }) },
   { path: 'admin', title: 'Admin', render: adminPage, admin: true },
 ];

@@ -20,6 +20,7 @@ import { registerRequestLog } from '../http/shared/request-log.plugin.js';
 import { registerSecurityHeaders } from '../http/shared/security-headers.plugin.js';
 import type { AccountDeps, Dialect, SurfaceDeps } from '../http/shared/surface.js';
 import { nativeApi } from '../http/v1/v1.plugin.js';
+import { registerConsole } from '../http/console/console.plugin.js';
 
 export type { AccountDeps };
 
@@ -118,6 +119,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return app;
   }
   await app.register(nativeApi, { ...surface, prefix: '/v1' });
+  // The web console at / (console/): a page over /v1 only, outside the OpenAPI document.
+  await registerConsole(app);
   for (const dialect of DIALECTS) await app.register(dialect.plugin, { ...surface, prefix: dialect.prefix });
   return app;
 }

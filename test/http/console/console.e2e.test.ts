@@ -200,7 +200,7 @@ describe('web console', { skip: haveChromium ? false : `no ${CHROMIUM} (apt-get 
     await accessible('jobs');
     await shot('jobs');
     for (const [path, probe] of [
-      ['search-jobs', '/v1/search-index'],
+      ['search-jobs', '/v1/search-indexes'],
       ['catalogue', '/v1/catalogue/agencies'],
     ]) {
       const r = await request(port, 'GET', probe!, { key: adminKey });
