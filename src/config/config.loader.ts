@@ -22,6 +22,7 @@ export function defaultConfig(): Config {
     sightcorpPort: 0,
     facehubPort: 0,
     facecheckPort: 0,
+    facematchPort: 0,
     searchRetentionHours: 24,
     host: '0.0.0.0',
     maxUploadBytes: 10 * MB,

@@ -17,6 +17,8 @@ export const ConfigSchema = Type.Object(
     /** The FaceHub dialect's own listener (its /api/data/... paths at the root); 0 = none. */
     facehubPort: Int(0, 65535),
     facecheckPort: Int(0, 65535),
+    /** The Face.Match.Expert dialect's own listener (its /v1/... paths at the root); 0 = none. */
+    facematchPort: Int(0, 65535),
     /** How long uploaded search photos, previews and results are kept. */
     searchRetentionHours: Int(1, 24 * 365),
     host: Type.String({ minLength: 1 }),
@@ -105,6 +107,7 @@ export const ENV_VARS = {
   VISAGE_SIGHTCORP_PORT: { key: 'sightcorpPort', kind: 'int' },
   VISAGE_FACEHUB_PORT: { key: 'facehubPort', kind: 'int' },
   VISAGE_FACECHECK_PORT: { key: 'facecheckPort', kind: 'int' },
+  VISAGE_FACEMATCH_PORT: { key: 'facematchPort', kind: 'int' },
   VISAGE_SEARCH_RETENTION_HOURS: { key: 'searchRetentionHours', kind: 'int' },
   VISAGE_HOST: { key: 'host', kind: 'string' },
   VISAGE_MAX_UPLOAD_BYTES: { key: 'maxUploadBytes', kind: 'int' },

@@ -10,7 +10,7 @@ import { modelKey, type EmbedderInfo, type ModelInfo } from '../domain/model.inf
 import { cosine, cosineToSimilarity, resolveThreshold, type ThresholdPreset } from '../domain/similarity.rules.js';
 import { assertSameModel, decodeTemplate, encodeTemplate } from '../domain/template.codec.js';
 import type { AnalyzeOptions, FaceAnalyzer } from '../ports/face-analyzer.port.js';
-import type { FetchLimits, ImageDecoder, ImageFetcher } from '../ports/image.port.js';
+import type { FaceThumbnailer, FetchLimits, ImageDecoder, ImageFetcher } from '../ports/image.port.js';
 
 export type { FetchLimits };
 
@@ -59,7 +59,7 @@ export const SMALLEST_FACE_IMAGE_SIDE = 8;
 
 export class FaceService {
   constructor(
-    private readonly deps: { analyzer: FaceAnalyzer; decoder: ImageDecoder; fetcher: ImageFetcher },
+    private readonly deps: { analyzer: FaceAnalyzer; decoder: ImageDecoder; fetcher: ImageFetcher; thumbnailer?: FaceThumbnailer },
     private readonly defaults: FaceServiceDefaults,
   ) {}
 
@@ -92,6 +92,17 @@ export class FaceService {
   async templatesOfPhoto(bytes: Uint8Array, options: FaceOptions = {}): Promise<{ result: TemplatesResult; pixels: RgbImage }> {
     const image = await this.deps.decoder.decode(bytes);
     return { result: this.withTemplates(await this.analyzeImage(image, options, true)), pixels: image };
+  }
+
+  /**
+   * Templates with a small JPEG crop of each face (same order), cut from the pixels the faces
+   * were found in. NO_FACE when there is none.
+   */
+  async templatesWithCrops(input: ImageInput, options: FaceOptions = {}): Promise<TemplatesResult & { crops: Uint8Array[] }> {
+    const thumbnailer = this.deps.thumbnailer;
+    if (!thumbnailer) throw new Error('FaceService built without a thumbnailer');
+    const { result, pixels } = await this.templatesOfPhoto(await this.bytesOf(input), options);
+    return { ...result, crops: await thumbnailer.thumbnails(pixels, result.faces.map((f) => f.box)) };
   }
 
   private withTemplates(r: DetectResult): TemplatesResult {

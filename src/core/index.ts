@@ -9,6 +9,7 @@ export * from './auth.service.js';
 export * from './credits.service.js';
 export * from './face.service.js';
 export * from './gallery.service.js';
+export * from './gallery-import.service.js';
 export * from './job.service.js';
 export * from './keys.service.js';
 export * from './rate-limiter.js';

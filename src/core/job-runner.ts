@@ -17,6 +17,11 @@ import { workerId, type ClaimedJob, type Job, type JobError, type JobQueue, type
 export interface JobContext {
   /** Reports progress (rounded and clamped to 0–100); unchanged reports are not written. */
   progress(percent: number, stage?: string): Promise<void>;
+  /**
+   * Replaces the stored payload (what a resumed attempt will see as job.payload): a checkpoint
+   * of the work done, and inputs no longer needed dropped. Unlike progress, a failure here throws.
+   */
+  checkpoint(payload: JsonValue): Promise<void>;
   /** True once the job should stop: cancel requested, lease lost, or the runner stopping past its grace. */
   cancelled(): boolean;
   /** Aborted when cancelled() turns true, for I/O that takes a signal. */
@@ -191,6 +196,10 @@ export class JobRunner {
         last = { percent: p, stage: stage ?? last?.stage };
         // Progress is advisory: a store hiccup here must not fail the work itself.
         await this.queue.progress(lease, p, stage).then(apply, (e) => this.o.onError?.(job.id, e));
+      },
+      checkpoint: async (payload) => {
+        if (r.lost) return;
+        apply(await this.queue.savePayload(lease, payload));
       },
       cancelled: stopNow,
       signal: r.abort.signal,

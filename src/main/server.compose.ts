@@ -13,7 +13,7 @@ import { hasNodeFlags } from './node-flags.js';
 import type { ProgressLog } from '../ports/vector-index.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import { buildAccounts, type AccountStack } from './accounts.compose.js';
-import type { GalleryService } from '../core/index.js';
+import { GALLERY_IMPORT_JOB, galleryImportHandler, type GalleryService } from '../core/index.js';
 import { buildCatalogue } from './catalogue.compose.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
 import { buildFaceService, buildGalleries, buildJobs, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
@@ -50,6 +50,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let log: ProgressLog = { info() {}, warn() {} };
   const stack = buildGalleries(config, faceService, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
   const jobs = buildJobs(config, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
+  // Job handlers of the use cases, registered before the runner starts.
+  jobs.jobs.handle(GALLERY_IMPORT_JOB, galleryImportHandler(stack.galleries));
   const catalogue = buildCatalogue(config, stack.galleries, faceService);
   const accounts = buildAccounts(config, opts.clock);
   await accounts.start(opts.print ?? ((text) => void process.stdout.write(text)));

@@ -42,7 +42,7 @@ export function buildFetcher(config: Config, resolve?: Resolver): UrlFetcher {
 
 export function buildFaceService(config: Config, analyzer: FaceAnalyzer, resolve?: Resolver): FaceService {
   const decoder = new SharpDecoder({ maxPixels: config.maxPixels, maxAnalysisSide: config.maxAnalysisSide });
-  return new FaceService({ analyzer, decoder, fetcher: buildFetcher(config, resolve) }, { minFaceSize: config.defaultMinFaceSize, maxFaces: config.defaultMaxFaces });
+  return new FaceService({ analyzer, decoder, fetcher: buildFetcher(config, resolve), thumbnailer: new SharpThumbnailer() }, { minFaceSize: config.defaultMinFaceSize, maxFaces: config.defaultMaxFaces });
 }
 
 /** The absolute path of the SQLite file under the data dir (galleries, accounts, keys: one file). */

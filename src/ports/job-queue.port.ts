@@ -133,6 +133,13 @@ export interface JobQueue {
   /** Records progress (an integer 0–100) and an optional stage; extends the lease like a heartbeat. */
   progress(lease: JobLease, percent: number, stage?: string): Promise<LeaseState>;
 
+  /**
+   * Replaces the job's payload (fenced by the lease, like progress): a handler checkpoints what
+   * it has done, so a resumed attempt skips it, and drops inputs it no longer needs (photos once
+   * enrolled). Extends the lease like a heartbeat.
+   */
+  savePayload(lease: JobLease, payload: JsonValue): Promise<LeaseState>;
+
   /** Success: progress 100, the result kept until the job expires. Null when the lease was lost. */
   complete(lease: JobLease, result: JsonValue): Promise<Job | null>;
 

@@ -170,6 +170,21 @@ export function jobQueueContract(name: string, fixture: JobQueueFixture): void {
       });
     });
 
+    test('savePayload replaces the payload under the lease only, and a resumed claim sees it', async () => {
+      await within(async (q, clock) => {
+        const job = await q.enqueue({ account: A, kind: 'k', payload: { items: [{ id: 'a', image: 'PHOTO' }] } });
+        const c = (await q.claim(['k'], 'n1:a', 1000))!;
+        clock.advance(900);
+        assert.deepEqual(await q.savePayload(c.lease, { items: [{ id: 'a', image: null, done: true }] }), { held: true, cancelRequested: false });
+        assert.equal((await q.get(job.id, A))!.leaseExpiresAt!.getTime(), clock.now() + 1000, 'a checkpoint extends the lease');
+        clock.advance(1001); // the worker dies; another takes the job and sees the checkpoint
+        const again = (await q.claim(['k'], 'n2:b', 1000))!;
+        assert.deepEqual(again.job.payload, { items: [{ id: 'a', image: null, done: true }] });
+        assert.equal((await q.savePayload(c.lease, { stale: true })).held, false, 'the old lease cannot write');
+        assert.deepEqual((await q.get(job.id, A))!.payload, { items: [{ id: 'a', image: null, done: true }] });
+      });
+    });
+
     test('complete, fail, and retry until the attempts are spent', async () => {
       await within(async (q, clock) => {
         const ok = await q.enqueue({ account: A, kind: 'k', payload: null, retainMs: 5000 });

@@ -208,6 +208,14 @@ export class SqliteJobQueue implements JobQueue {
     return this.leaseState(r.changes, lease);
   }
 
+  async savePayload(lease: JobLease, payload: JsonValue): Promise<LeaseState> {
+    const r = this.st(`UPDATE jobs SET payload = @payload, lease_expires_at = @now + lease_ms WHERE ${FENCE}`).run({
+      ...this.fenced(lease),
+      payload: JSON.stringify(payload),
+    });
+    return this.leaseState(r.changes, lease);
+  }
+
   private finished(changes: number, lease: JobLease): Job | null {
     return changes === 0 ? null : toJob(this.row(lease.jobId)!);
   }
