@@ -20,7 +20,12 @@ const NEEDS = 'needs PostgreSQL: run `eval "$(scripts/test-postgres.sh start)"` 
  * test that skips (a developer's machine) or fails (CI=true) and says what is needed.
  */
 export function withPostgres(name: string, body: (url: string) => void): void {
-  if (PG_URL) return body(PG_URL);
+  if (PG_URL) {
+    // At the file's top level: an after() registered inside a test or hook would run when that
+    // one ends, dropping schemas still in use.
+    registerCleanup();
+    return body(PG_URL);
+  }
   if (process.env.CI === 'true' || process.env.CI === '1') {
     test(`${name}: PostgreSQL`, () => {
       throw new Error(`TEST_DATABASE_URL is not set in CI: ${NEEDS}`);
@@ -48,7 +53,6 @@ function registerCleanup(): void {
 
 /** A new schema name, dropped after the file's tests. */
 export function freshSchema(): string {
-  registerCleanup();
   const s = `t_${randomBytes(6).toString('hex')}`;
   made.push(s);
   return s;
@@ -56,7 +60,6 @@ export function freshSchema(): string {
 
 /** A pool on `schema` (migrated), ended after the file's tests unless the caller ends it first. */
 export async function poolOn(schema: string, max = 10): Promise<pg.Pool> {
-  registerCleanup();
   const pool = await openPgPool(PG_URL, { schema, max });
   pools.push(pool);
   return pool;

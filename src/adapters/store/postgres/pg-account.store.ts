@@ -22,6 +22,7 @@ interface KeyRow {
   expires_at: number | null;
   revoked_at: number | null;
   created_at: number;
+  header_only: boolean;
 }
 
 interface AccountRow {
@@ -57,6 +58,7 @@ function toKey(r: KeyRow): ApiKey {
     expiresAt: date(r.expires_at),
     revokedAt: date(r.revoked_at),
     createdAt: new Date(r.created_at),
+    ...(r.header_only ? { headerOnly: true } : {}),
   };
 }
 
@@ -98,8 +100,8 @@ export class PgAccountStore implements AccountStore {
 
   async insertKey(k: ApiKey): Promise<void> {
     await this.pool.query(
-      `INSERT INTO api_keys (id, account_id, name, kind, secret_hash, login, scopes, allow_ips, rate_per_sec, rate_burst, expires_at, revoked_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      `INSERT INTO api_keys (id, account_id, name, kind, secret_hash, login, scopes, allow_ips, rate_per_sec, rate_burst, expires_at, revoked_at, created_at, header_only)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
         k.id,
         k.account,
@@ -114,6 +116,7 @@ export class PgAccountStore implements AccountStore {
         k.expiresAt?.getTime() ?? null,
         k.revokedAt?.getTime() ?? null,
         k.createdAt.getTime(),
+        k.headerOnly === true,
       ],
     );
   }

@@ -25,10 +25,33 @@ const types = {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** A pool on `url` with the schema up to date. Throws when the database is unreachable or newer than this server. */
-export async function openPgPool(url: string, o: PgOpenOptions = {}): Promise<pg.Pool> {
+/**
+ * A pool that hands out no connection (and so runs no query: pg's pool.query goes through
+ * connect) before the schema is up to date, so a store can be built synchronously and used at
+ * once: its first query waits for the migration, or fails with the migration's error.
+ */
+export class PgPool extends pg.Pool {
+  /** Settles when the migrations have run; rejects with their error. */
+  ready: Promise<void> = Promise.resolve();
+
+  rawConnect(): Promise<pg.PoolClient> {
+    return super.connect();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override connect(cb?: any): any {
+    if (!cb) return this.ready.then(() => super.connect());
+    this.ready.then(
+      () => super.connect(cb),
+      (e: Error) => cb(e),
+    );
+  }
+}
+
+/** The pool at once; `pool.ready` (and every query) waits for the migrations. */
+export function createPgPool(url: string, o: PgOpenOptions = {}): PgPool {
   if (o.schema !== undefined && !SCHEMA_NAME.test(o.schema)) throw new RangeError(`invalid schema name ${o.schema}`);
-  const pool = new pg.Pool({
+  const pool = new PgPool({
     connectionString: url,
     max: o.max ?? 10,
     types,
@@ -38,8 +61,16 @@ export async function openPgPool(url: string, o: PgOpenOptions = {}): Promise<pg
   });
   // An idle client's error (server restart, network) must not crash the process: pg replaces it.
   pool.on('error', () => undefined);
+  pool.ready = migratePg(() => pool.rawConnect(), o.schema).then(() => undefined);
+  pool.ready.catch(() => undefined); // awaited by whoever uses the pool; not unhandled here
+  return pool;
+}
+
+/** A pool on `url` with the schema up to date. Throws when the database is unreachable or newer than this server. */
+export async function openPgPool(url: string, o: PgOpenOptions = {}): Promise<PgPool> {
+  const pool = createPgPool(url, o);
   try {
-    await migratePg(pool, o.schema);
+    await pool.ready;
   } catch (e) {
     await pool.end();
     throw e;
@@ -55,8 +86,8 @@ const MIGRATION_LOCK = `hashtext('visage.migrate'), hashtext($1)`;
  * taken before reading the version, each migration in its own transaction. A second node
  * waits on the lock, then finds nothing left to do.
  */
-export async function migratePg(pool: pg.Pool, schema?: string): Promise<{ applied: number[] }> {
-  const c = await pool.connect();
+export async function migratePg(connect: () => Promise<pg.PoolClient>, schema?: string): Promise<{ applied: number[] }> {
+  const c = await connect();
   const applied: number[] = [];
   try {
     const target = schema ?? (await c.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s;

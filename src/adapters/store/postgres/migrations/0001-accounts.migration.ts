@@ -28,7 +28,9 @@ CREATE TABLE api_keys (
   rate_burst   BIGINT,
   expires_at   BIGINT,
   revoked_at   BIGINT,
-  created_at   BIGINT  NOT NULL
+  created_at   BIGINT  NOT NULL,
+  -- The key is accepted only in a header, never as a form or query field (SQLite's 0007).
+  header_only  BOOLEAN NOT NULL DEFAULT false
 );
 CREATE UNIQUE INDEX api_keys_secret_hash ON api_keys (secret_hash) WHERE kind = 'token';
 CREATE INDEX api_keys_account ON api_keys (account_id);
