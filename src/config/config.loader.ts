@@ -5,6 +5,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, ENV_VARS, type Config } from './config.schema.js';
+import { databaseUrlProblems } from './database-url.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -59,6 +60,7 @@ export function defaultConfig(): Config {
     rateLimitBurst: 1000,
     // One process: buckets in memory (no write per request); bans are in SQLite regardless.
     rateLimitStore: 'memory',
+    databaseUrl: '',
     abuseFailuresToBlock: 10,
     abuseFailureWindowMs: 60_000,
     abuseBlockMs: 5 * 60_000,
@@ -118,6 +120,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('VISAGE_ADMIN_KEY: must be at least 24 characters (use a long random value)');
   }
   if (cfg.ethnicity === true) problems.push('VISAGE_ETHNICITY: ethnicity estimation is reserved and cannot be enabled');
+  if (typeof cfg.databaseUrl === 'string') problems.push(...databaseUrlProblems(cfg.databaseUrl));
+  // With a shared database the buckets are shared too, unless memory (per node) is asked for.
+  if (cfg.databaseUrl && !sourceOf.has('rateLimitStore')) cfg.rateLimitStore = 'postgres';
+  if (cfg.rateLimitStore === 'postgres' && !cfg.databaseUrl) problems.push('VISAGE_RATE_LIMIT_STORE=postgres: needs DATABASE_URL');
+  if (cfg.rateLimitStore === 'sqlite' && cfg.databaseUrl) problems.push('VISAGE_RATE_LIMIT_STORE=sqlite: with DATABASE_URL the shared buckets are in PostgreSQL (postgres, the default) or per node (memory)');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(cfg as Config);
 }

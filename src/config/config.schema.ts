@@ -67,8 +67,13 @@ export const ConfigSchema = Type.Object(
     /** Default per-key rate limit: sustained requests per second and burst. */
     rateLimitPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }),
     rateLimitBurst: Int(1, 10_000_000),
-    /** Where token buckets live: this process's memory, or the SQLite database (shared by every process on it). */
-    rateLimitStore: Type.Union([Type.Literal('memory'), Type.Literal('sqlite')]),
+    /**
+     * Where token buckets live: this process's memory, the SQLite database (shared by every
+     * process on it), or PostgreSQL (every node on DATABASE_URL; the default when it is set).
+     */
+    rateLimitStore: Type.Union([Type.Literal('memory'), Type.Literal('sqlite'), Type.Literal('postgres')]),
+    /** postgres://… : the shared stores of several nodes (docs/scale-out.md); '' = the embedded SQLite. */
+    databaseUrl: Type.String(),
     /** Invalid keys from one IP within the window that block it for abuseBlockMs (FaceHub 1S290/D). */
     abuseFailuresToBlock: Int(1, 1_000_000),
     abuseFailureWindowMs: Int(1000, 86_400_000),
@@ -134,6 +139,7 @@ export const ENV_VARS = {
   VISAGE_RATE_LIMIT_PER_SECOND: { key: 'rateLimitPerSecond', kind: 'number' },
   VISAGE_RATE_LIMIT_BURST: { key: 'rateLimitBurst', kind: 'int' },
   VISAGE_RATE_LIMIT_STORE: { key: 'rateLimitStore', kind: 'string' },
+  DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
   VISAGE_ABUSE_FAILURES_TO_BLOCK: { key: 'abuseFailuresToBlock', kind: 'int' },
   VISAGE_ABUSE_FAILURE_WINDOW_MS: { key: 'abuseFailureWindowMs', kind: 'int' },
   VISAGE_ABUSE_BLOCK_MS: { key: 'abuseBlockMs', kind: 'int' },

@@ -1,6 +1,7 @@
 /**
  * Wires accounts, keys, credits, limits, bans and the audit log onto the SQLite file the
- * galleries use (data dir `visage.db`), so a fresh start needs no setup. Also the first-start
+ * galleries use (data dir `visage.db`), so a fresh start needs no setup; with DATABASE_URL onto
+ * PostgreSQL, shared by every node (docs/scale-out.md). Also the first-start
  * bootstrap: with no key at all and no admin key in config, one admin key is made and printed once.
  */
 import { MemoryRateStore } from '../adapters/store/memory/memory-rate.store.js';
@@ -15,7 +16,9 @@ import { KeysService } from '../core/keys.service.js';
 import { RateLimiter } from '../core/rate-limiter.js';
 import { sha256Hex } from '../core/secret-hash.js';
 import type { AccountDeps } from './app.compose.js';
-import { leaseDatabase } from './database.compose.js';
+import { leaseDatabase, leasePgPool } from './database.compose.js';
+import { PgAccountStore } from '../adapters/store/postgres/pg-account.store.js';
+import { PgRateStore } from '../adapters/store/postgres/pg-rate.store.js';
 import { databasePath } from './services.compose.js';
 import type { AccountStore } from '../ports/account-store.port.js';
 import { systemClock, type Clock } from '../ports/clock.port.js';
@@ -35,8 +38,15 @@ export function buildKeysService(config: Config, store: AccountStore, clock: Clo
   return new KeysService({ store, clock, defaultMonthlyCredits: config.defaultMonthlyCredits || null });
 }
 
-/** The account store over the process's one database handle; its close() releases the handle. */
+/**
+ * The account store over the process's one database handle (or, with DATABASE_URL, its one
+ * PostgreSQL pool, shared by every node); its close() releases the handle.
+ */
 export function openAccountStore(config: Config): AccountStore {
+  if (config.databaseUrl) {
+    const pg = leasePgPool(config.databaseUrl);
+    return new PgAccountStore(pg.pool, pg.release);
+  }
   const lease = leaseDatabase(databasePath(config));
   return new SqliteAccountStore(lease.db, lease.release);
 }
@@ -46,6 +56,10 @@ export function openAccountStore(config: Config): AccountStore {
  * every process on the data dir sees them (and `visage bans` works with the server running).
  */
 export function openBanStore(config: Config): RateStore {
+  if (config.databaseUrl) {
+    const pg = leasePgPool(config.databaseUrl);
+    return new PgRateStore(pg.pool, pg.release);
+  }
   return SqliteRateStore.open(databasePath(config));
 }
 
@@ -71,8 +85,9 @@ export function buildAccounts(config: Config, clock: Clock = systemClock): Accou
   const defaultMonthlyCredits = config.defaultMonthlyCredits || null;
   const bans = openBanStore(config);
   // Buckets are touched on every request: in one process memory is fastest and losing them on
-  // restart costs nothing (a bucket starts full). `sqlite` shares them between processes.
-  const buckets = config.rateLimitStore === 'sqlite' ? bans : new MemoryRateStore();
+  // restart costs nothing (a bucket starts full). `sqlite` shares them between processes on
+  // one file, `postgres` (the default with DATABASE_URL) between every node: the ban store's.
+  const buckets = config.rateLimitStore === 'memory' ? new MemoryRateStore() : bans;
   const guard = new AbuseGuard(bans, clock, abusePolicy(config));
   const keys = buildKeysService(config, store, clock);
   const audit = new AuditService({ store, clock, retentionDays: config.auditRetentionDays });

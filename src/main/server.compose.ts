@@ -67,6 +67,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   };
   const app = await buildApp({ ...appDeps, metrics: serverMetrics(analyzer, stack.galleries, accounts) });
   log = app.log;
+  // Said at every start, since an operator may expect galleries to be shared too (docs/scale-out.md).
+  if (config.databaseUrl) app.log.warn('DATABASE_URL: accounts, keys, credits, rate limits, bans and the audit log are shared in PostgreSQL; galleries, faces and jobs are still per node (this data dir)');
   await app.listen({ port: config.port, host: config.host });
   // A dialect given a port of its own also answers there, at its vendor's fixed paths.
   const dialectApps: FastifyInstance[] = [];

@@ -9,7 +9,11 @@ import { SqliteFaceStore } from '../adapters/store/sqlite/sqlite-face.store.js';
 import { UsearchIndexProvider, type UsearchIndexOptions } from '../adapters/index/usearch-vector.index.js';
 import { FaceIndexRegistry } from '../core/face-index.registry.js';
 import { GalleryService } from '../core/gallery.service.js';
-import { leaseDatabase } from './database.compose.js';
+import { leaseDatabase, leasePgPool } from './database.compose.js';
+import { PgGalleryLock } from '../adapters/store/postgres/pg-gallery.lock.js';
+import { PgJobQueue } from '../adapters/store/postgres/pg-job.queue.js';
+import type { GalleryWriteLock } from '../ports/gallery-lock.port.js';
+import type { JobQueue } from '../ports/job-queue.port.js';
 import { SqliteJobQueue } from '../adapters/store/sqlite/sqlite-job.queue.js';
 import { JobRunner } from '../core/job-runner.js';
 import { JobService } from '../core/job.service.js';
@@ -63,7 +67,7 @@ export function buildGalleries(config: Config, faceService: FaceService, log: Pr
   const lease = leaseDatabase(databasePath(config));
   const store = new SqliteFaceStore(lease.db, lease.release);
   const indexes = new FaceIndexRegistry(store, store, new UsearchIndexProvider(join(config.dataDir, 'index'), indexOptions(config)), log);
-  const galleries = new GalleryService({ store, indexes, lock: new InProcessGalleryLock(), faces: faceService, thumbnailer: new SharpThumbnailer() });
+  const galleries = new GalleryService({ store, indexes, lock: galleryLock(config), faces: faceService, thumbnailer: new SharpThumbnailer() });
   return {
     galleries,
     // Every account's galleries: an index no live gallery owns is deleted, so all must be listed.
@@ -73,6 +77,30 @@ export function buildGalleries(config: Config, faceService: FaceService, log: Pr
       await store.close();
     },
   };
+}
+
+/**
+ * Whether galleries (faces, templates, thumbnails) live in PostgreSQL with DATABASE_URL. Not
+ * yet (issue 19, part 2): they stay in each node's SQLite file. The job queue and the gallery
+ * write lock go with them, not with the accounts: every job kind today writes galleries, so a
+ * job claimed by another node would write that node's copy, and a lock across nodes guards
+ * nothing while each node writes its own file. Flip this once the PostgreSQL face store exists.
+ */
+const GALLERIES_ON_POSTGRES = false;
+
+const galleriesShared = (config: Config): boolean => GALLERIES_ON_POSTGRES && config.databaseUrl !== '';
+
+function galleryLock(config: Config): GalleryWriteLock {
+  return galleriesShared(config) ? new PgGalleryLock(leasePgPool(config.databaseUrl).pool) : new InProcessGalleryLock();
+}
+
+function openJobQueue(config: Config): { queue: JobQueue; release(): Promise<void> } {
+  if (galleriesShared(config)) {
+    const pg = leasePgPool(config.databaseUrl);
+    return { queue: new PgJobQueue(pg.pool), release: pg.release };
+  }
+  const lease = leaseDatabase(databasePath(config));
+  return { queue: new SqliteJobQueue(lease.db), release: async () => lease.release() };
 }
 
 export interface JobStack {
@@ -87,8 +115,7 @@ export interface JobStack {
  * register their handlers on `jobs` before `start()`.
  */
 export function buildJobs(config: Config, log: ProgressLog): JobStack {
-  const lease = leaseDatabase(databasePath(config));
-  const queue = new SqliteJobQueue(lease.db);
+  const { queue, release } = openJobQueue(config);
   const runner = new JobRunner(queue, {
     node: config.nodeName,
     concurrency: config.jobConcurrency,
@@ -104,7 +131,7 @@ export function buildJobs(config: Config, log: ProgressLog): JobStack {
       // Running jobs get a few seconds; the rest resume at the next start.
       await runner.stop(5000);
       await queue.close();
-      lease.release();
+      await release();
     },
   };
 }
