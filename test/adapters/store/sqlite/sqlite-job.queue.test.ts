@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../../src/adapters/store/sqlite/sqlite-database.js';
@@ -54,7 +54,11 @@ test('three processes claiming from one file never take the same job', async (t)
   const q = SqliteJobQueue.open(path);
   const ids = new Set<string>();
   for (let i = 0; i < 300; i++) ids.add((await q.enqueue({ account: 'a', kind: 'race', payload: i })).id);
-  const claimed = (await Promise.all(['p1', 'p2', 'p3'].map((n) => claimer(path, n)))).flat();
+  const names = ['p1', 'p2', 'p3'];
+  const running = Promise.all(names.map((n) => claimer(path, n)));
+  while (!names.every((n) => existsSync(`${path}.ready-${n}`))) await new Promise((r) => setTimeout(r, 5));
+  writeFileSync(`${path}.go`, '');
+  const claimed = (await running).flat();
   assert.equal(claimed.length, 300, 'every job claimed once');
   assert.deepEqual(new Set(claimed), ids);
   const { jobs } = await q.list('a', { status: ['running'] }, { limit: 1000 });
