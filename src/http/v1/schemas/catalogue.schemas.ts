@@ -91,5 +91,6 @@ export const LookAlikesResponse = Type.Object({
 });
 
 export const catalogueReadErrors = errorResponses(400, 401, 403, 404, 429, 500, 503);
-export const catalogueWriteErrors = errorResponses(400, 401, 403, 404, 409, 429, 500, 503);
+// A JSON body can be too large (413) or of another type (415).
+export const catalogueWriteErrors = errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 500, 503);
 export const cataloguePhotoErrors = errorResponses(400, 401, 402, 403, 404, 413, 415, 422, 429, 500, 503);

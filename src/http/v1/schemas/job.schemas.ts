@@ -32,4 +32,4 @@ export const JobListQuery = Type.Object({
   cursor: Type.Optional(Type.String()),
 });
 export const JobListResponse = Type.Object({ jobs: Type.Array(JobSchema), next: Nullable(Type.String()) });
-export const jobErrorResponses = errorResponses(400, 401, 403, 404, 429, 500);
+export const jobErrorResponses = errorResponses(400, 401, 403, 404, 429, 500, 503);
