@@ -25,6 +25,8 @@ Usage:
   visage index <folder | list.jsonl> --gallery <name> [--all-faces] [--data-dir dir] [--account a]
                                        enrol photos into a gallery (resumable; ids from file names)
                                        into an existing database (--create-database: a new one)
+  visage catalogue <import <file.json|csv> --photos <folder> | demo> [--data-dir dir] [--account a]
+                                       load a model-agency catalogue (resumable; per-row errors)
   visage keys <create|list|revoke|rotate|credits|usage> …   API keys and credits (visage keys help)
   visage bans <list|lift <ip>> [--json] [--data-dir dir]   IP blocks and bans (visage bans help)
   visage eval [--data dir] [--out file] [--only sections] [--limit n]
@@ -153,6 +155,11 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
       case 'index': {
         const { runIndex } = await import('./index.command.js');
         code = await runIndex(rest, { stdout: out, stderr: err, loadAnalyzer: deps.loadAnalyzer, env: deps.env, tty: !deps.stderr && process.stderr.isTTY, signals: !deps.stderr });
+        break;
+      }
+      case 'catalogue': {
+        const { runCatalogue } = await import('./catalogue.command.js');
+        code = await runCatalogue(rest, { stdout: out, stderr: err, loadAnalyzer: deps.loadAnalyzer, env: deps.env, tty: !deps.stderr && process.stderr.isTTY });
         break;
       }
       case 'keys':
