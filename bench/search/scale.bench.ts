@@ -54,7 +54,7 @@ function perturb(out: Float32Array, o: number, base: Float32Array, bo: number, s
   for (let i = 0; i < D; i++) out[o + i]! /= n;
 }
 
-async function realTemplates(count: number): Promise<Float32Array> {
+export async function realTemplates(count: number): Promise<Float32Array> {
   const cache = join(tmpdir(), `visage-bench-lfw-templates-${count}.f32`);
   if (existsSync(cache)) return new Float32Array(readFileSync(cache).buffer.slice(0));
   const { loadConfig } = await import('../../src/config/config.loader.js');
@@ -96,7 +96,7 @@ interface Data {
   otherCos: number;
 }
 
-function synthesise(real: Float32Array, n: number, perIdentity: number, queries: number): Data {
+export function synthesise(real: Float32Array, n: number, perIdentity: number, queries: number): Data {
   const R = real.length / D;
   const ids = Math.ceil(n / perIdentity);
   const g = gaussian(42);
