@@ -9,7 +9,7 @@ import type { AttributeName, Box, EmotionEstimate } from '../../domain/face.mode
 import { cosineToSimilarity, THRESHOLD_PRESETS, type SimilarityCalibration } from '../../domain/similarity.rules.js';
 import { readRequestInput, type RequestInput } from '../../http/shared/image-input.js';
 import type { SurfaceDeps } from '../../http/shared/surface.js';
-import { FINDFACE_POLICY, type FindfaceMethod } from './findface-auth.policy.js';
+import { FINDFACE_POLICY, markEnrolsAll, type FindfaceMethod } from './findface-auth.policy.js';
 import { confidenceToCosine, cosineToConfidence, similarityToCosine } from './findface-confidence.js';
 import { bbox, bool, field, galleryList, intParam, mfSelector, photo, type MfSelector } from './findface-params.js';
 import { boxKey, ffBox, ffFace, readMeta, type FfBox } from './findface.mapper.js';
@@ -63,6 +63,8 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
         url: u,
         schema: { hide: true },
         config: { auth: FINDFACE_POLICY[policy] },
+        // POST face: the parameters are read before credits are reserved, so mf_selector=all can reserve per face.
+        ...(policy === 'createFace' ? { preValidation: async (req: FastifyRequest) => markEnrolsAll(req, mfSelector(await readRequestInput(req)) === 'all') } : {}),
         handler: async (req, reply) => {
           const out = await handler(req, await readRequestInput(req));
           if (status === 204) return reply.status(204).send();
@@ -137,7 +139,7 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
   });
 
   // identify (the whole account, or one gallery)
-  const identify = async (req: FastifyRequest, input: RequestInput, gallery?: string) => {
+  const identify = async (req: FastifyRequest, input: RequestInput, galleries?: string[]) => {
     const g = await withDefault(galleriesOf(req));
     const mf = mfSelector(input);
     const n = intParam(input, 'n', 1, 1, 1000);
@@ -146,19 +148,21 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
     const results: Record<string, unknown[]> = {};
     for (const f of faces) {
       const probe = { template: f.template! };
-      const opts = { limit: n, threshold: t };
-      const r: IdentifyResult = gallery ? await g.identify([gallery], probe, opts) : await g.identifyAccount(probe, opts);
-      const matches = r.probes[0]?.matches ?? [];
+      // A face in several of the named galleries is one candidate: ask for enough to fill n after merging.
+      const opts = { limit: Math.min(1000, n * (galleries?.length ?? 1)), threshold: t };
+      const r: IdentifyResult = galleries ? await g.identify(galleries, probe, opts) : await g.identifyAccount(probe, { ...opts, limit: n });
+      const seen = new Set<number>();
+      const matches = (r.probes[0]?.matches ?? []).filter((m) => !seen.has(m.face.id) && (seen.add(m.face.id), true)).slice(0, n);
       const out = await faceOut(g, matches.map((m) => m.face));
       results[boxKey(ffBox(f.face.box))] = matches.map((m, i) => ({ confidence: cosineToConfidence(m.cosine, cal()), face: out[i] }));
     }
     return { results };
   };
   route('POST', '/identify', 'identify', async (req, input) => {
-    const gs = galleryList(field(input, 'gallery') ?? field(input, 'galleries'));
-    return identify(req, input, gs?.[0]);
+    // Every named gallery is searched (a face in several counts once); none named: the whole account.
+    return identify(req, input, galleryList(field(input, 'gallery') ?? field(input, 'galleries')));
   });
-  route('POST', '/faces/gallery/:gallery/identify', 'identify', async (req, input) => identify(req, input, (req.params as { gallery: string }).gallery));
+  route('POST', '/faces/gallery/:gallery/identify', 'identify', async (req, input) => identify(req, input, [(req.params as { gallery: string }).gallery]));
 
   // face create
   route('POST', '/face', 'createFace', async (req, input) => {
@@ -172,13 +176,15 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
     if (!box && mf !== 'reject') {
       // One analysis: the core enrols the photo's largest (or every) face, with its box and photo hash.
       const image = photo(input, 'photo', deps.maxUploadBytes);
-      created = await g.enrol(galleries[0]!, { image }, { meta: meta ?? '', faces: mf === 'all' ? 'all' : 'largest', faceOptions: { minFaceSize: FINDFACE_MIN_FACE } });
+      const budget = req.creditsGranted ?? undefined;
+      created = await g.enrol(galleries[0]!, { image }, { meta: meta ?? '', faces: mf === 'all' ? 'all' : 'largest', faceOptions: { minFaceSize: FINDFACE_MIN_FACE }, ...(budget !== undefined ? { budget } : {}) });
     } else {
       const { faces } = await facesOf(input, 'photo', { templates: true, box, mf });
       created = [];
       for (const f of faces) created.push(...(await g.enrol(galleries[0]!, { template: f.template! }, { meta: meta ?? '' })).map((x) => ({ ...x, box: x.box ?? f.face.box })));
     }
     if (galleries.length > 1) for (const f of created) await g.changeFaceGalleries(f.id, { add: galleries.slice(1) });
+    req.creditsUsed = created.length; // one credit per created face; the rest of the reserve is refunded
     return { results: await faceOut(g, created) };
   });
 

@@ -19,6 +19,11 @@ export interface EnrolOptions {
   /** For images: the largest face (default) or every face. */
   faces?: FacePick;
   faceOptions?: FaceOptions;
+  /**
+   * How many faces may be enrolled (the credits reserved, for faces 'all'): a photo with more
+   * enrols none and fails with INSUFFICIENT_CREDITS. Undefined: no limit.
+   */
+  budget?: number;
 }
 
 /** `resolve` lets an interface defer reading an item's input, so a bad one fails only its item. */
@@ -47,6 +52,9 @@ export class Enrolment {
     if (clientId !== undefined && opts.faces === 'all') throw badParam('id', 'id names one face; use faces=largest with an id');
     if (clientId !== undefined && (await this.a.deps.store.getFace(g.id, { clientId }))) throw duplicate(clientId);
     const faces = await this.prepare(g, input, { clientId, meta }, opts.faces ?? 'largest', opts.faceOptions);
+    if (opts.budget !== undefined && faces.length > opts.budget) {
+      throw new VisageError('INSUFFICIENT_CREDITS', `The photo holds ${faces.length} faces; the credits left cover ${opts.budget}`, { needed: faces.length, available: opts.budget });
+    }
     const results = await this.commit(g, faces);
     return results.map((r) => {
       if (!r.ok) throw duplicate(r.clientId);
