@@ -5,7 +5,8 @@ import { analysePage } from './pages/analyse.js';
 import { comparePage } from './pages/compare.js';
 import { galleriesPage } from './pages/galleries.js';
 import { jobsPage } from './pages/jobs.js';
-import { unavailablePage } from './pages/unavailable.js';
+import { searchJobsPage } from './pages/search-jobs.js';
+import { cataloguePage } from './pages/catalogue.js';
 import { adminPage } from './pages/admin.js';
 
 const PAGES = [
@@ -14,8 +15,8 @@ const PAGES = [
   { path: 'galleries', title: 'Galleries', render: galleriesPage },
   { path: 'jobs', title: 'Jobs', render: jobsPage },
   // Both probe their /v1 routes and say plainly when this server has none (404).
-  { path: 'search-jobs', title: 'Search jobs', render: (el) => unavailablePage(el, { title: 'Search jobs', probe: '/v1/search-indexes', what: 'the reverse search index' }) },
-  { path: 'catalogue', title: 'Catalogue', render: (el) => unavailablePage(el, { title: 'Catalogue', probe: '/v1/catalogue/agencies', what: 'the model-agency catalogue' }) },
+  { path: 'search-jobs', title: 'Search jobs', render: searchJobsPage },
+  { path: 'catalogue', title: 'Catalogue', render: cataloguePage },
   { path: 'admin', title: 'Admin', render: adminPage, admin: true },
 ];
 
