@@ -1,7 +1,8 @@
 /**
  * What `visage index` enrols: every image under a folder (recursively, in path order, through
  * symbolic links to files and folders), or the records of a JSONL file (`{"path": "...", "id":
- * "...", "meta": ...}`, paths relative to the file). A bad record becomes an item that fails on
+ * "...", "meta": ..., "url": "...", "group": 7}`, paths relative to the file; url and group only
+ * matter for a search index). A bad record becomes an item that fails on
  * its own, so one typo does not stop a run.
  */
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
@@ -13,6 +14,9 @@ export interface IndexItem {
   path: string;
   clientId: string;
   meta?: unknown;
+  /** For a search index (`--index`): the JSONL record's "url" and "group" (else from the file name). */
+  url?: string;
+  group?: number;
   /** Set when the record itself is unusable. */
   error?: { code: string; message: string };
 }
@@ -81,7 +85,7 @@ function fromJsonl(file: string): IndexItem[] {
         items.push({ label, path: '', clientId: '', error: { code: 'BAD_RECORD', message: 'not a JSON object' } });
         return;
       }
-      const r = rec as { path?: unknown; id?: unknown; meta?: unknown };
+      const r = rec as { path?: unknown; id?: unknown; meta?: unknown; url?: unknown; group?: unknown };
       if (typeof rec !== 'object' || rec === null || typeof r.path !== 'string' || r.path === '') {
         items.push({ label, path: '', clientId: '', error: { code: 'BAD_RECORD', message: 'a record needs a "path" string' } });
         return;
@@ -90,8 +94,19 @@ function fromJsonl(file: string): IndexItem[] {
         items.push({ label, path: r.path, clientId: '', error: { code: 'BAD_RECORD', message: '"id" must be a string' } });
         return;
       }
+      if ((r.url !== undefined && (typeof r.url !== 'string' || r.url === '')) || (r.group !== undefined && !(Number.isInteger(r.group) && (r.group as number) >= 0 && (r.group as number) < 2 ** 31))) {
+        items.push({ label, path: String(r.path), clientId: '', error: { code: 'BAD_RECORD', message: '"url" must be a string and "group" an integer 0 to 2^31-1' } });
+        return;
+      }
       const path = resolve(base, r.path);
-      items.push({ label, path, clientId: r.id === undefined ? idFromPath(path) : String(r.id), ...(r.meta !== undefined ? { meta: r.meta } : {}) });
+      items.push({
+        label,
+        path,
+        clientId: r.id === undefined ? idFromPath(path) : String(r.id),
+        ...(r.meta !== undefined ? { meta: r.meta } : {}),
+        ...(r.url !== undefined ? { url: r.url as string } : {}),
+        ...(r.group !== undefined ? { group: r.group as number } : {}),
+      });
     });
   return items;
 }

@@ -7,6 +7,11 @@
  * afterwards) for the server to see the new faces. It writes to an existing database only
  * (--create-database makes a new one), so a wrong folder or --data-dir is not silently a new,
  * empty gallery.
+ *
+ * With `--index NAME` instead of `--gallery`, the photos go into a search index (created when
+ * missing): every face of each photo, with its source URL and group from the JSONL record
+ * ("url", "group") or, for a folder, `file:<path>` and a group derived from it. Resumable by
+ * source URL: a URL already indexed is skipped; faces on the opt-out list are left out.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,6 +20,8 @@ import type { BulkItem, BulkItemResult, GalleryService } from '../core/index.js'
 import { isVisageError } from '../domain/error.registry.js';
 import { MAX_BULK_ITEMS } from '../domain/gallery.rules.js';
 import { buildLocalStack, type AnalyzerLoader, type LocalStack } from '../main/services.compose.js';
+import { buildFaceSearch } from '../main/face-search.compose.js';
+import type { SearchIndexService } from '../core/index.js';
 import { dataDirOrigin, useDatabase } from './database.guard.js';
 import { IMAGE_EXT, readIndexSource, type IndexItem } from './index-source.reader.js';
 import { ProgressReporter } from './progress.reporter.js';
@@ -38,12 +45,16 @@ export interface IndexSummary {
   noFace: number;
   failed: Map<string, { count: number; example: string }>;
   interrupted: boolean;
+  /** Search index only: faces left out because they match the opt-out list. */
+  optedOut?: number;
 }
 
 const BATCH = 8; // photos per transaction: few commits, yet a fine-grained progress line
 const MAX_FAILURE_LINES = 20;
 
-export const INDEX_USAGE = `visage index <folder | list.jsonl> --gallery <name> [options]
+export const INDEX_USAGE = `visage index <folder | list.jsonl> (--gallery <name> | --index <name>) [options]
+      --index <name>       into a search index instead: every face, source URL and group from the
+                           JSONL record ("url", "group") or the file name; resumable by URL
       --all-faces          enrol every face of each photo (ids <id>#1, <id>#2… largest first)
       --data-dir <dir>     the server's data dir (default VISAGE_DATA_DIR or ./data)
       --create-database    make a new database when the data dir has none (else: an error)
@@ -63,7 +74,7 @@ async function existingIds(galleries: GalleryService, gallery: string): Promise<
   return ids;
 }
 
-type Outcome = { kind: 'enrolled'; faces: number } | { kind: 'skipped' } | { kind: 'noFace' } | { kind: 'failed'; code: string; message: string };
+type Outcome = { kind: 'enrolled'; faces: number; optedOut?: number } | { kind: 'skipped' } | { kind: 'noFace' } | { kind: 'failed'; code: string; message: string };
 
 function outcomeOf(results: BulkItemResult[]): Outcome {
   const bad = results.find((r) => !r.ok);
@@ -118,6 +129,13 @@ async function enrolAll(stack: LocalStack, gallery: string, it: IndexItem): Prom
   return outcomeOf(await stack.galleries.enrolBulk(gallery, items));
 }
 
+/** One photo into a search index: every face, largest first; an indexed URL is skipped. */
+async function indexOne(indexes: SearchIndexService, name: string, it: IndexItem): Promise<Outcome> {
+  const r = await indexes.addPhoto(name, { bytes: readPhoto(it), url: it.url ?? `file:${it.label}`, ...(it.group !== undefined ? { group: it.group } : {}) });
+  if (r.already) return { kind: 'skipped' };
+  return { kind: 'enrolled', faces: r.faces, optedOut: r.optedOut };
+}
+
 export async function runIndex(argv: string[], deps: IndexDeps): Promise<number> {
   let values, positionals;
   try {
@@ -126,6 +144,7 @@ export async function runIndex(argv: string[], deps: IndexDeps): Promise<number>
       allowPositionals: true,
       options: {
         gallery: { type: 'string', short: 'g' },
+        index: { type: 'string' },
         'all-faces': { type: 'boolean' },
         'data-dir': { type: 'string' },
         concurrency: { type: 'string' },
@@ -142,7 +161,7 @@ export async function runIndex(argv: string[], deps: IndexDeps): Promise<number>
     return 0;
   }
   if (positionals.length !== 1) return usage(deps, 'index needs one folder or .jsonl file');
-  if (!values.gallery) return usage(deps, 'index needs --gallery <name>');
+  if (!values.gallery === !values.index) return usage(deps, 'index needs --gallery <name> or --index <name> (one of them)');
   const items = readIndexSource(positionals[0]!);
   if (!items) return usage(deps, `${positionals[0]}: neither a folder nor a .jsonl file`);
   const env = deps.env ?? process.env;
@@ -156,11 +175,14 @@ export async function runIndex(argv: string[], deps: IndexDeps): Promise<number>
   }
   useDatabase(config, { create: values['create-database'] ?? false, origin: dataDirOrigin(values['data-dir'], env), createHint: 'add --create-database', stderr: deps.stderr });
 
-  const gallery = values.gallery;
+  const searchIndex = values.index;
+  const gallery = (values.gallery ?? values.index)!;
   const allFaces = values['all-faces'] ?? false;
   const local = await buildLocalStack(config, deps.loadAnalyzer);
   // With API keys, galleries belong to the key's account; without, to the default one.
   const stack = { ...local, galleries: values.account ? local.galleries.scoped(values.account) : local.galleries };
+  const search = searchIndex ? buildFaceSearch(config, { faces: local.faces, galleries: local.galleries }) : null;
+  const indexes = search ? (values.account ? search.indexes.scoped(values.account) : search.indexes) : null;
   const summary: IndexSummary = { total: items.length, enrolled: 0, faces: 0, skipped: 0, noFace: 0, failed: new Map(), interrupted: false };
   let stopping = false;
   const onSignal = () => {
@@ -170,20 +192,25 @@ export async function runIndex(argv: string[], deps: IndexDeps): Promise<number>
   };
   const progress = new ProgressReporter({ total: items.length, write: deps.stderr, tty: deps.tty ?? false });
   try {
-    try {
+    if (indexes) {
+      const before = (await indexes.list()).some((g) => g.name === gallery);
+      await indexes.ensure(gallery);
+      if (!before) deps.stderr(`created search index ${gallery}\n`);
+    } else try {
       await stack.galleries.getGallery(gallery);
     } catch (e) {
       if (!isVisageError(e) || e.code !== 'GALLERY_NOT_FOUND') throw e;
       await stack.galleries.createGallery({ name: gallery });
       deps.stderr(`created gallery ${gallery}\n`);
     }
-    const have = await existingIds(stack.galleries, gallery);
+    const have = indexes ? new Set<string>() : await existingIds(stack.galleries, gallery);
     const todo: IndexItem[] = [];
     let failureLines = 0;
     const record = (it: IndexItem, o: Outcome) => {
       if (o.kind === 'enrolled') {
         summary.enrolled++;
         summary.faces += o.faces;
+        if (o.optedOut) summary.optedOut = (summary.optedOut ?? 0) + o.optedOut;
       } else if (o.kind === 'skipped') summary.skipped++;
       else if (o.kind === 'noFace') summary.noFace++;
       else {
@@ -204,14 +231,14 @@ export async function runIndex(argv: string[], deps: IndexDeps): Promise<number>
     if (deps.signals) process.on('SIGINT', onSignal);
     // `concurrency` lanes keep the worker pool busy; each takes the next batch when it is free.
     let next = 0;
-    const size = allFaces ? 1 : BATCH;
+    const size = allFaces || indexes ? 1 : BATCH;
     const lane = async () => {
       while (!stopping && next < todo.length) {
         const batch = todo.slice(next, next + size);
         next += size;
         let outcomes: Outcome[];
         try {
-          outcomes = allFaces ? [await enrolAll(stack, gallery, batch[0]!)] : await enrolLargest(stack, gallery, batch);
+          outcomes = indexes ? [await indexOne(indexes, gallery, batch[0]!)] : allFaces ? [await enrolAll(stack, gallery, batch[0]!)] : await enrolLargest(stack, gallery, batch);
         } catch (e) {
           if (isVisageError(e) && e.code === 'GALLERY_NOT_FOUND') throw e;
           outcomes = batch.map(() => failure(e));
@@ -223,15 +250,16 @@ export async function runIndex(argv: string[], deps: IndexDeps): Promise<number>
       }
     };
     // Bulk calls analyse two photos at a time, so half as many lanes fill the pool.
-    const lanes = allFaces ? concurrency : Math.max(1, Math.ceil(concurrency / 2));
+    const lanes = allFaces || indexes ? concurrency : Math.max(1, Math.ceil(concurrency / 2));
     await Promise.all(Array.from({ length: lanes }, lane));
     summary.interrupted = stopping && next < todo.length;
     progress.finish();
   } finally {
     if (deps.signals) process.off('SIGINT', onSignal);
+    search?.close();
     await stack.close();
   }
-  deps.stdout(formatSummary(gallery, summary));
+  deps.stdout(formatSummary(searchIndex ? `search index ${gallery}` : `gallery ${gallery}`, summary));
   if (summary.interrupted) return 130;
   return summary.enrolled + summary.skipped > 0 ? 0 : 1;
 }
@@ -239,11 +267,12 @@ export async function runIndex(argv: string[], deps: IndexDeps): Promise<number>
 export function formatSummary(gallery: string, s: IndexSummary): string {
   const failed = [...s.failed.values()].reduce((n, f) => n + f.count, 0);
   const lines = [
-    `gallery ${gallery}: ${s.total} photos${s.interrupted ? ' (interrupted: run the same command again to continue)' : ''}`,
+    `${gallery}: ${s.total} photos${s.interrupted ? ' (interrupted: run the same command again to continue)' : ''}`,
     `  enrolled         ${s.enrolled}${s.faces !== s.enrolled ? ` (${s.faces} faces)` : ''}`,
     `  already enrolled ${s.skipped}`,
     `  no face          ${s.noFace}`,
     `  failed           ${failed}`,
+    ...(s.optedOut ? [`  opted-out faces  ${s.optedOut} (left out)`] : []),
   ];
   for (const [code, f] of [...s.failed].sort((a, b) => b[1].count - a[1].count)) lines.push(`    ${code} ${f.count} (e.g. ${f.example})`);
   return `${lines.join('\n')}\n`;

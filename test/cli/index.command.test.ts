@@ -136,3 +136,57 @@ test('the progress line updates in place on a terminal and every so often on a p
   }
   assert.equal(pipe.split('\n').filter(Boolean).length, 2);
 });
+
+test('index --index fills a search index from JSONL (url, group) and a folder, resumable by URL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'visage-index-search-'));
+  try {
+    const photos = join(dir, 'photos');
+    mkdirSync(photos, { recursive: true });
+    for (let i = 0; i < 3; i++) writeFileSync(join(photos, `p${i}.jpg`), someLfwPhoto(i * 5));
+    const list = join(dir, 'list.jsonl');
+    writeFileSync(
+      list,
+      [
+        JSON.stringify({ path: 'photos/p0.jpg', url: 'https://example.org/a.jpg', group: 7 }),
+        JSON.stringify({ path: 'photos/p1.jpg', url: 'https://example.org/b.jpg' }),
+        JSON.stringify({ path: 'photos/p2.jpg', url: 42 }),
+      ].join('\n'),
+    );
+    const data = join(dir, 'data');
+    const a = capture(data);
+    assert.equal(await main(['index', list, '--index', 'web', '--create-database'], a.deps), 0);
+    assert.match(a.o.err, /created search index web/);
+    assert.match(a.o.out, /search index web: 3 photos/);
+    assert.match(a.o.out, /enrolled +2\b/);
+    assert.match(a.o.out, /failed +1\n +BAD_RECORD 1/);
+
+    // Again: both URLs are there already; the folder adds its photos under file: URLs.
+    const b = capture(data);
+    assert.equal(await main(['index', list, '--index', 'web'], b.deps), 0);
+    assert.match(b.o.out, /enrolled +0\n/);
+    assert.match(b.o.out, /already enrolled 2/);
+    const c = capture(data);
+    assert.equal(await main(['index', photos, '--index', 'web'], c.deps), 0);
+    assert.match(c.o.out, /enrolled +3\b/);
+
+    const config = loadConfig({ VISAGE_DATA_DIR: data });
+    const stack = await buildLocalStack(config, async () => new FakeAnalyzer());
+    const { buildFaceSearch } = await import('../../src/main/face-search.compose.js');
+    const search = buildFaceSearch(config, { faces: stack.faces, galleries: stack.galleries });
+    try {
+      const [web] = await search.indexes.list();
+      assert.equal(web?.name, 'web');
+      assert.ok(web!.faceCount >= 5, `faces ${web!.faceCount}`);
+    } finally {
+      search.close();
+      await stack.close();
+    }
+
+    const d = capture(data);
+    assert.equal(await main(['index', photos, '--index', 'web', '--gallery', 'x'], d.deps), 2);
+    process.exitCode = 0; // main sets it; the test run must not inherit the usage error
+    assert.match(d.o.err, /one of them/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
