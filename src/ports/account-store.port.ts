@@ -19,6 +19,13 @@ export interface CreditUsage {
   byOperation: Record<string, number>;
 }
 
+/** Credits spent on one UTC day (`YYYY-MM-DD`) for one operation. */
+export interface DailyUsage {
+  day: string;
+  operation: string;
+  count: number;
+}
+
 export interface AuditEntry {
   at: Date;
   requestId: string;
@@ -60,12 +67,18 @@ export interface AccountStore {
 
   /**
    * Atomically adds `cost` to the period's spent credits when that stays within `allowance`
-   * (null = unlimited), counting it under `operation`. False, and nothing written, otherwise.
+   * (null = unlimited), counting it under `operation` and, when `day` (UTC `YYYY-MM-DD`) is
+   * given, under that day too, in the same transaction. False, and nothing written, otherwise.
    */
-  spendCredits(account: string, period: string, operation: string, cost: number, allowance: number | null): Promise<boolean>;
-  /** Gives back what spendCredits took (a request that failed after reserving). */
-  refundCredits(account: string, period: string, operation: string, cost: number): Promise<void>;
+  spendCredits(account: string, period: string, operation: string, cost: number, allowance: number | null, day?: string): Promise<boolean>;
+  /** Gives back what spendCredits took (a request that failed after reserving), on `day` too when given. */
+  refundCredits(account: string, period: string, operation: string, cost: number, day?: string): Promise<void>;
   creditUsage(account: string, period: string): Promise<CreditUsage>;
+  /**
+   * Spent credits per day and operation for `from`..`to` (UTC days, inclusive), oldest first;
+   * zero rows left out. Optional only while every store gains it (the contract suite asks for it).
+   */
+  dailyUsage?(account: string, from: string, to: string): Promise<DailyUsage[]>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */

@@ -91,6 +91,29 @@ export function accountStoreContract(name: string, fx: AccountStoreFixture): voi
     await s.close();
   });
 
+  test(`${name}: credits are also counted per UTC day, in the same transaction, refunds included`, async (t) => {
+    const s = await fx.open(setup(t));
+    assert.equal(typeof s.dailyUsage, 'function', 'AccountStore.dailyUsage (per-day usage for the admin chart) is part of the contract');
+    await s.ensureAccount('acme', 10);
+    await s.ensureAccount('other', null);
+    assert.equal(await s.spendCredits('acme', '2026-11', 'detect', 2, 10, '2026-11-30'), true);
+    const spends = await Promise.all(Array.from({ length: 12 }, () => s.spendCredits('acme', '2026-12', 'detect', 1, 10, '2026-12-01')));
+    assert.equal(spends.filter(Boolean).length, 10);
+    assert.equal(await s.spendCredits('acme', '2026-12', 'search', 1, 10, '2026-12-02'), false, 'a refused spend counts on no day');
+    await s.refundCredits('acme', '2026-12', 'detect', 4, '2026-12-01');
+    assert.equal(await s.spendCredits('acme', '2026-12', 'search', 3, 10, '2026-12-02'), true);
+    assert.equal(await s.spendCredits('acme', '2026-12', 'verify', 1, 10), true, 'without a day: the month only');
+    await s.spendCredits('other', '2026-12', 'detect', 5, null, '2026-12-01');
+    assert.deepEqual(await s.dailyUsage!('acme', '2026-11-30', '2026-12-31'), [
+      { day: '2026-11-30', operation: 'detect', count: 2 },
+      { day: '2026-12-01', operation: 'detect', count: 6 },
+      { day: '2026-12-02', operation: 'search', count: 3 },
+    ]);
+    assert.deepEqual(await s.dailyUsage!('acme', '2026-12-02', '2026-12-02'), [{ day: '2026-12-02', operation: 'search', count: 3 }], 'both ends inclusive');
+    assert.deepEqual((await s.creditUsage('acme', '2026-12')).byOperation, { detect: 6, search: 3, verify: 1 });
+    await s.close();
+  });
+
   test(`${name}: the audit log answers newest first, filtered, and forgets what is older than its retention`, async (t) => {
     const s = await fx.open(setup(t));
     const at = (d: string) => new Date(`2026-12-${d}T12:00:00Z`);

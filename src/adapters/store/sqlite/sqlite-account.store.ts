@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ApiKey, Scope } from '../../../domain/auth.model.js';
-import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage } from '../../../ports/account-store.port.js';
+import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, DailyUsage } from '../../../ports/account-store.port.js';
 import { openDatabase, relaxed, StatementCache } from './sqlite-database.js';
 
 interface KeyRow {
@@ -160,7 +160,7 @@ export class SqliteAccountStore implements AccountStore {
 
   // ---- credits ----
 
-  private readonly spendTx = (account: string, period: string, operation: string, cost: number, allowance: number | null): boolean =>
+  private readonly spendTx = (account: string, period: string, operation: string, cost: number, allowance: number | null, day?: string): boolean =>
     this.db.transaction(() => {
       this.st('INSERT OR IGNORE INTO credit_ledger (account_id, period, spent) VALUES (?, ?, 0)').run(account, period);
       // The check and the write are one statement: no other spend can slip in between.
@@ -173,28 +173,37 @@ export class SqliteAccountStore implements AccountStore {
           cost,
           allowance,
         ).changes === 1;
-      if (ok) this.bumpUsage(account, period, operation, cost);
+      if (ok) this.bumpUsage(account, period, operation, cost, day);
       return ok;
     })();
 
-  private bumpUsage(account: string, period: string, operation: string, delta: number): void {
+  private bumpUsage(account: string, period: string, operation: string, delta: number, day?: string): void {
     this.st(
       `INSERT INTO credit_usage (account_id, period, operation, count) VALUES (?, ?, ?, ?)
        ON CONFLICT (account_id, period, operation) DO UPDATE SET count = count + excluded.count`,
     ).run(account, period, operation, delta);
+    if (day === undefined) return;
+    this.st(
+      `INSERT INTO credit_usage_daily (account_id, day, operation, count) VALUES (?, ?, ?, ?)
+       ON CONFLICT (account_id, day, operation) DO UPDATE SET count = MAX(0, count + excluded.count)`,
+    ).run(account, day, operation, delta);
   }
 
-  async spendCredits(account: string, period: string, operation: string, cost: number, allowance: number | null): Promise<boolean> {
-    return relaxed(this.db, () => this.spendTx(account, period, operation, cost, allowance));
+  async spendCredits(account: string, period: string, operation: string, cost: number, allowance: number | null, day?: string): Promise<boolean> {
+    return relaxed(this.db, () => this.spendTx(account, period, operation, cost, allowance, day));
   }
 
-  async refundCredits(account: string, period: string, operation: string, cost: number): Promise<void> {
+  async refundCredits(account: string, period: string, operation: string, cost: number, day?: string): Promise<void> {
     relaxed(this.db, () =>
       this.db.transaction(() => {
         this.st('UPDATE credit_ledger SET spent = MAX(0, spent - ?) WHERE account_id = ? AND period = ?').run(cost, account, period);
-        this.bumpUsage(account, period, operation, -cost);
+        this.bumpUsage(account, period, operation, -cost, day);
       })(),
     );
+  }
+
+  async dailyUsage(account: string, from: string, to: string): Promise<DailyUsage[]> {
+    return this.st('SELECT day, operation, count FROM credit_usage_daily WHERE account_id = ? AND day >= ? AND day <= ? AND count > 0 ORDER BY day, operation').all(account, from, to) as DailyUsage[];
   }
 
   async creditUsage(account: string, period: string): Promise<CreditUsage> {

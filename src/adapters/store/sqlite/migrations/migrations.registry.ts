@@ -10,6 +10,7 @@ import { migration0005 } from './0005-rate-limits.migration.js';
 import { migration0006 } from './0006-face-memberships.migration.js';
 import { migration0007 } from './0007-catalogue.migration.js';
 import { migration0008 } from './0008-search-index.migration.js';
+import { migration0009 } from './0009-daily-usage.migration.js';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009];
