@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GalleryService, IdentifyResult, StoredFace } from '../../core/index.js';
-import { VisageError } from '../../domain/error.registry.js';
+import { VisageError, isVisageError } from '../../domain/error.registry.js';
 import type { AttributeName, Box, EmotionEstimate } from '../../domain/face.model.js';
 import { cosineToSimilarity, THRESHOLD_PRESETS, type SimilarityCalibration } from '../../domain/similarity.rules.js';
 import { readRequestInput, type RequestInput } from '../../http/shared/image-input.js';
@@ -36,6 +36,16 @@ function threshold(input: RequestInput, cal: SimilarityCalibration, dflt: Thresh
     throw new VisageError('BAD_PARAM', 'threshold must be strict, medium, low, none or a number from 0 to 1', { param: 'threshold', value: String(v) });
   }
   return n === 0 ? 'none' : cosineToSimilarity(confidenceToCosine(n, cal), cal);
+}
+
+/** The core names an image `image` (or `url`); a FindFace client sent `photo`, `photo1` or `photo2`. */
+async function asField<T>(name: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (isVisageError(e) && (e.details.param === 'image' || e.details.param === 'url')) throw new VisageError(e.code, e.message, { ...e.details, param: name }, { cause: e });
+    throw e;
+  }
 }
 
 function overlap(a: Box, b: Box): number {
@@ -78,7 +88,7 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
   const facesOf = async (input: RequestInput, name: string, opts: { templates: boolean; box?: Box; mf: MfSelector; attributes?: AttributeName[] }) => {
     const image = photo(input, name, deps.maxUploadBytes);
     const faceOptions = { minFaceSize: FINDFACE_MIN_FACE, attributes: opts.attributes ?? [], landmarks68: false };
-    const r = opts.templates ? await deps.faceService.templates(image, faceOptions) : await deps.faceService.detect(image, faceOptions);
+    const r = await asField(name, opts.templates ? deps.faceService.templates(image, faceOptions) : deps.faceService.detect(image, faceOptions));
     const templates = 'templates' in r ? (r.templates as string[]) : [];
     let faces = r.faces.map((f, i) => ({ face: f, template: templates[i] }));
     if (opts.box) {
@@ -106,7 +116,7 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
     if (want.gender) attributes.push('gender');
     if (want.emotions) attributes.push('emotion');
     const image = photo(input, 'photo', deps.maxUploadBytes);
-    const r = await deps.faceService.detect(image, { minFaceSize: FINDFACE_MIN_FACE, attributes, landmarks68: false });
+    const r = await asField('photo', deps.faceService.detect(image, { minFaceSize: FINDFACE_MIN_FACE, attributes, landmarks68: false }));
     return {
       faces: r.faces.map((f) => {
         const out: Record<string, unknown> = { ...ffBox(f.box) };
@@ -177,7 +187,7 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
       // One analysis: the core enrols the photo's largest (or every) face, with its box and photo hash.
       const image = photo(input, 'photo', deps.maxUploadBytes);
       const budget = req.creditsGranted ?? undefined;
-      created = await g.enrol(galleries[0]!, { image }, { meta: meta ?? '', faces: mf === 'all' ? 'all' : 'largest', faceOptions: { minFaceSize: FINDFACE_MIN_FACE }, ...(budget !== undefined ? { budget } : {}) });
+      created = await asField('photo', g.enrol(galleries[0]!, { image }, { meta: meta ?? '', faces: mf === 'all' ? 'all' : 'largest', faceOptions: { minFaceSize: FINDFACE_MIN_FACE }, ...(budget !== undefined ? { budget } : {}) }));
     } else {
       const { faces } = await facesOf(input, 'photo', { templates: true, box, mf });
       created = [];

@@ -22,6 +22,7 @@ const A1 = evalPhoto('lfw/images/Abel_Pacheco/Abel_Pacheco_0001.jpg');
 const A4 = evalPhoto('lfw/images/Abel_Pacheco/Abel_Pacheco_0004.jpg');
 const B1 = evalPhoto('lfw/images/Akhmed_Zakayev/Akhmed_Zakayev_0001.jpg');
 const GROUP = evalPhoto('compreface_samples/images/000_5.jpg');
+const NO_FACE = evalPhoto('compreface_samples/images/017_0.jpg');
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -205,6 +206,15 @@ describe('decisions and boxes as /v1', () => {
 });
 
 describe('errors from the one table', () => {
+  test('no face: 400 NO_FACES naming the photo (verify names its side)', async () => {
+    let r = await post('/findface/v1/identify', [file('photo', NO_FACE)]);
+    assert.deepEqual([r.status, r.json.code, r.json.param], [400, 'NO_FACES', 'photo']);
+    r = await post('/findface/v1/verify', [file('photo1', A1), file('photo2', NO_FACE)]);
+    assert.deepEqual([r.status, r.json.code, r.json.param], [400, 'NO_FACES', 'photo2']);
+    r = await post('/findface/v1/detect', [file('photo', NO_FACE)]);
+    assert.deepEqual([r.status, r.json.faces], [200, []], 'detect finds nothing without an error');
+  });
+
   test('image too large: 413 IMAGE_TOO_LARGE over 10 MB', async () => {
     const r = await post('/findface/v1/detect', [file('photo', Buffer.concat([A1, Buffer.alloc(10 * 1024 * 1024 + 1)]))]);
     assert.equal(r.status, FINDFACE_ERRORS.IMAGE_TOO_LARGE.status);
@@ -308,4 +318,15 @@ test('SERVICE_UNAVAILABLE (503) while the models load', async () => {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test('the dialect\'s own OpenAPI document and docs page at /findface/v1/docs; none of it in the native document', async () => {
+  const page = await live.call('GET', '/findface/v1/docs');
+  assert.equal(page.status, 200, page.text);
+  assert.match(String(page.headers['content-type']), /text\/html/);
+  const doc = await live.call('GET', '/findface/v1/docs/openapi.json');
+  assert.equal(doc.status, 200, doc.text);
+  assert.ok(Object.keys(doc.json.paths).some((p) => p.includes('identify')));
+  const native = await live.call('GET', '/openapi.json', { key: ADMIN_KEY });
+  assert.ok(!Object.keys(native.json.paths).some((p) => p.includes('findface') || p.startsWith('/v0')));
 });
