@@ -102,77 +102,79 @@ describe('parameter formats', () => {
   });
 });
 
-describe('every method under /v0', () => {
-  test('galleries, face create (mf_selector all), get, update, person, meta, lists, identify (account, several galleries, one gallery), verify, delete', async () => {
-    const v = '/findface/v0';
-    assert.equal((await json('POST', `${v}/galleries/alpha`, {})).status, 201);
-    assert.equal((await json('POST', `${v}/galleries`, { name: 'beta' })).status, 201);
-    assert.deepEqual((await live.call('GET', `${v}/galleries/`, { headers: auth() })).json.results, ['alpha', 'beta', 'default']);
+for (const ver of ['v0', 'v1']) {
+  test(`every method under /${ver}: galleries, face create (mf_selector all), get, update, person, meta, lists, identify (account, several galleries, one gallery), verify, delete`, async () => {
+    const v = `/findface/${ver}`;
+    // An account per version, so both runs start from the same empty state.
+    const h = { authorization: `Token ${(await adminCreateKey(live, { account: `ff-${ver}`, rate_per_second: 1000, burst: 1000 })).secret}` };
+    assert.equal((await json('POST', `${v}/galleries/alpha`, {}, h)).status, 201);
+    assert.equal((await json('POST', `${v}/galleries`, { name: 'beta' }, h)).status, 201);
+    assert.deepEqual((await live.call('GET', `${v}/galleries/`, { headers: h })).json.results, ['alpha', 'beta', 'default']);
 
-    const d = await post(`${v}/detect/`, [file('photo', GROUP)]);
+    const d = await post(`${v}/detect/`, [file('photo', GROUP)], h);
     assert.equal(d.status, 200, d.text);
     assert.ok(d.json.faces.length > 1 && d.json.faces.every(boxInts));
 
-    let r = await post(`${v}/face`, [file('photo', A1), { name: 'meta', value: 'Abel' }, { name: 'galleries', value: 'alpha' }]);
+    let r = await post(`${v}/face`, [file('photo', A1), { name: 'meta', value: 'Abel' }, { name: 'galleries', value: 'alpha' }], h);
     assert.equal(r.status, 200, r.text);
     const abel = r.json.results[0];
     for (const k of ['id', 'x1', 'y1', 'x2', 'y2']) assert.ok(isInt(abel[k]), k);
     assert.ok(abel.id > 0 && abel.id < 2 ** 31);
     assert.equal(abel.person_id, null);
-    r = await post(`${v}/face/`, [file('photo', B1), { name: 'meta', value: 'Akhmed' }, { name: 'galleries', value: '["beta"]' }]);
+    r = await post(`${v}/face/`, [file('photo', B1), { name: 'meta', value: 'Akhmed' }, { name: 'galleries', value: '["beta"]' }], h);
     const akhmed = r.json.results[0];
-    r = await post(`${v}/face`, [file('photo', GROUP), { name: 'meta', value: 'crowd' }, { name: 'galleries', value: '["default"]' }, { name: 'mf_selector', value: 'all' }]);
+    r = await post(`${v}/face`, [file('photo', GROUP), { name: 'meta', value: 'crowd' }, { name: 'galleries', value: '["default"]' }, { name: 'mf_selector', value: 'all' }], h);
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.results.length, d.json.faces.length, 'mf_selector=all enrols every face detect finds');
     assert.ok(r.json.results.every((f: Record<string, unknown>) => boxInts(f) && isInt(f.id)));
 
-    r = await live.call('GET', `${v}/face/id/${abel.id}`, { headers: auth() });
+    r = await live.call('GET', `${v}/face/id/${abel.id}`, { headers: h });
     assert.deepEqual([r.status, r.json.id, r.json.galleries], [200, abel.id, ['alpha']]);
-    r = await json('PUT', `${v}/faces/id/${abel.id}`, { person_id: 7, galleries: { add: ['beta'] } });
+    r = await json('PUT', `${v}/faces/id/${abel.id}`, { person_id: 7, galleries: { add: ['beta'] } }, h);
     assert.deepEqual([r.status, r.json.person_id, r.json.galleries], [200, 7, ['alpha', 'beta']]);
-    r = await live.call('GET', `${v}/person/id/7/`, { headers: auth() });
+    r = await live.call('GET', `${v}/person/id/7/`, { headers: h });
     assert.deepEqual(r.json.results.map((f: { id: number }) => f.id), [abel.id]);
-    r = await live.call('GET', `${v}/face/meta/Akhmed`, { headers: auth() });
+    r = await live.call('GET', `${v}/face/meta/Akhmed`, { headers: h });
     assert.deepEqual(r.json.results.map((f: { id: number }) => f.id), [akhmed.id]);
-    r = await live.call('GET', `${v}/meta/gallery/beta`, { headers: auth() });
+    r = await live.call('GET', `${v}/meta/gallery/beta`, { headers: h });
     assert.deepEqual(r.json.results.map((m: { meta: string; count: number }) => [m.meta, m.count]), [['Abel', 1], ['Akhmed', 1]]);
     assert.ok(r.json.results.every((m: { count: unknown }) => isInt(m.count)));
-    r = await live.call('GET', `${v}/meta`, { headers: auth() });
+    r = await live.call('GET', `${v}/meta`, { headers: h });
     assert.ok(r.json.results.some((m: { meta: string; count: number }) => m.meta === 'crowd' && m.count === d.json.faces.length));
 
     // Paging by id: max_id goes to older faces, min_id back to newer ones.
-    r = await live.call('GET', `${v}/faces/gallery/default?limit=2`, { headers: auth() });
+    r = await live.call('GET', `${v}/faces/gallery/default?limit=2`, { headers: h });
     assert.equal(r.json.results.length, 2);
-    const older = await live.call('GET', `${v}${r.json.next_page.slice(r.json.next_page.indexOf('/faces'))}`, { headers: auth() });
+    const older = await live.call('GET', `${v}${r.json.next_page.slice(r.json.next_page.indexOf('/faces'))}`, { headers: h });
     assert.equal(older.status, 200, older.text);
     assert.ok(older.json.results.every((f: { id: number }) => f.id < r.json.results[1].id));
-    const newer = await live.call('GET', `${v}/faces/gallery/default?min_id=${older.json.results[0].id}`, { headers: auth() });
+    const newer = await live.call('GET', `${v}/faces/gallery/default?min_id=${older.json.results[0].id}`, { headers: h });
     assert.ok(newer.json.results.every((f: { id: number }) => f.id > older.json.results[0].id));
-    r = await live.call('GET', `${v}/faces/?limit=1000`, { headers: auth() });
+    r = await live.call('GET', `${v}/faces/?limit=1000`, { headers: h });
     assert.ok([abel.id, akhmed.id].every((id) => r.json.results.some((f: { id: number }) => f.id === id)));
 
     // identify: the whole account, several named galleries (all searched), one gallery.
-    r = await post(`${v}/identify`, [file('photo', A4), { name: 'threshold', value: 'medium' }]);
+    r = await post(`${v}/identify`, [file('photo', A4), { name: 'threshold', value: 'medium' }], h);
     assert.equal((Object.values(r.json.results)[0] as { face: { id: number } }[])[0]!.face.id, abel.id);
-    r = await post(`${v}/identify`, [file('photo', B1), { name: 'galleries', value: '["alpha", "beta"]' }, { name: 'n', value: '5' }, { name: 'threshold', value: 'strict' }]);
+    r = await post(`${v}/identify`, [file('photo', B1), { name: 'galleries', value: '["alpha", "beta"]' }, { name: 'n', value: '5' }, { name: 'threshold', value: 'strict' }], h);
     assert.equal(r.status, 200, r.text);
     assert.deepEqual((Object.values(r.json.results)[0] as { face: { id: number } }[]).map((h) => h.face.id), [akhmed.id], 'Akhmed is found in beta, the second gallery named');
-    r = await post(`${v}/identify`, [file('photo', A4), { name: 'galleries', value: '["alpha", "beta"]' }, { name: 'n', value: '5' }, { name: 'threshold', value: 'medium' }]);
+    r = await post(`${v}/identify`, [file('photo', A4), { name: 'galleries', value: '["alpha", "beta"]' }, { name: 'n', value: '5' }, { name: 'threshold', value: 'medium' }], h);
     assert.deepEqual((Object.values(r.json.results)[0] as { face: { id: number } }[]).map((h) => h.face.id), [abel.id], 'a face in both galleries is one result');
-    r = await post(`${v}/faces/gallery/alpha/identify/`, [file('photo', B1), { name: 'threshold', value: 'none' }, { name: 'n', value: '3' }]);
+    r = await post(`${v}/faces/gallery/alpha/identify/`, [file('photo', B1), { name: 'threshold', value: 'none' }, { name: 'n', value: '3' }], h);
     assert.deepEqual((Object.values(r.json.results)[0] as { face: { id: number } }[]).map((h) => h.face.id), [abel.id]);
 
-    r = await post(`${v}/verify`, [file('photo1', A1), file('photo2', GROUP), { name: 'mf_selector', value: 'all' }, { name: 'threshold', value: 'none' }]);
+    r = await post(`${v}/verify`, [file('photo1', A1), file('photo2', GROUP), { name: 'mf_selector', value: 'all' }, { name: 'threshold', value: 'none' }], h);
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.results.length, d.json.faces.length);
 
-    assert.equal((await live.call('DELETE', `${v}/face/id/${akhmed.id}/`, { headers: auth() })).status, 204);
-    assert.equal((await live.call('GET', `${v}/faces/id/${akhmed.id}`, { headers: auth() })).json.code, 'NOT_FOUND');
-    assert.equal((await live.call('DELETE', `${v}/galleries/alpha`, { headers: auth() })).status, 204);
-    r = await live.call('GET', `${v}/face/id/${abel.id}`, { headers: auth() });
+    assert.equal((await live.call('DELETE', `${v}/face/id/${akhmed.id}/`, { headers: h })).status, 204);
+    assert.equal((await live.call('GET', `${v}/faces/id/${akhmed.id}`, { headers: h })).json.code, 'NOT_FOUND');
+    assert.equal((await live.call('DELETE', `${v}/galleries/alpha`, { headers: h })).status, 204);
+    r = await live.call('GET', `${v}/face/id/${abel.id}`, { headers: h });
     assert.deepEqual(r.json.galleries, ['beta'], 'deleting a gallery keeps its faces that are in another');
   });
-});
+}
 
 describe('decisions and boxes as /v1', () => {
   test('each preset gives /v1/verify decision on a genuine and an impostor LFW pair', async () => {
