@@ -9,7 +9,7 @@
  * credits succeed exactly 50 times. The cost of the choice: while a request that will fail holds
  * the last credit, a parallel one may be refused — the account is never overdrawn.
  */
-import { creditPeriod, nextCreditReset } from '../domain/credit-period.rules.js';
+import { creditDay, creditPeriod, nextCreditReset } from '../domain/credit-period.rules.js';
 import { VisageError } from '../domain/error.registry.js';
 import type { AccountStore } from '../ports/account-store.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -32,6 +32,18 @@ export interface CreditReport {
   byOperation: Record<string, number>;
 }
 
+export interface DailyUsageReport {
+  account: string;
+  /** False when this account store keeps no per-day usage (then `days` is empty). */
+  kept: boolean;
+  from: string;
+  to: string;
+  /** Every day of from..to, oldest first, with its credits by operation (zeros included). */
+  days: { day: string; total: number; byOperation: Record<string, number> }[];
+}
+
+const DAY_MS = 86_400_000;
+
 export class CreditsService {
   constructor(private readonly deps: { store: AccountStore; clock: Clock; defaultMonthlyCredits: number | null }) {}
 
@@ -52,14 +64,15 @@ export class CreditsService {
   async reserveUpTo(account: string, operation: string, cost: number, partial = true): Promise<Reservation> {
     const now = this.deps.clock.now();
     const period = creditPeriod(now);
+    const day = creditDay(now);
     const allowance = await this.allowance(account);
     let granted = cost;
-    let spent = await this.deps.store.spendCredits(account, period, operation, cost, allowance);
+    let spent = await this.deps.store.spendCredits(account, period, operation, cost, allowance, day);
     if (!spent && partial && allowance !== null) {
       // Spending is one atomic statement; what is left is read, then spent in one more.
       const left = allowance - (await this.deps.store.creditUsage(account, period)).spent;
       granted = Math.min(cost, left);
-      spent = granted > 0 && (await this.deps.store.spendCredits(account, period, operation, granted, allowance));
+      spent = granted > 0 && (await this.deps.store.spendCredits(account, period, operation, granted, allowance, day));
     }
     if (!spent) {
       throw new VisageError('INSUFFICIENT_CREDITS', undefined, { monthlyCredits: allowance ?? undefined, cost, resetsAt: nextCreditReset(now).toISOString() });
@@ -71,7 +84,7 @@ export class CreditsService {
         if (settled) return;
         settled = true;
         const refund = granted - Math.min(granted, Math.max(0, Math.floor(used)));
-        if (refund > 0) await this.deps.store.refundCredits(account, period, operation, refund);
+        if (refund > 0) await this.deps.store.refundCredits(account, period, operation, refund, day);
       },
     };
   }
@@ -89,6 +102,27 @@ export class CreditsService {
       period,
       resetsAt: nextCreditReset(now),
       byOperation: usage.byOperation,
+    };
+  }
+
+  /** Credits spent per UTC day over the last `days` days (today included), by operation. */
+  async dailyReport(account: string, days: number): Promise<DailyUsageReport> {
+    if (!Number.isInteger(days) || days < 1 || days > 366) throw new VisageError('BAD_PARAM', 'days must be a whole number from 1 to 366', { param: 'days' });
+    const now = this.deps.clock.now();
+    const all = Array.from({ length: days }, (_, i) => creditDay(now - (days - 1 - i) * DAY_MS));
+    const from = all[0]!;
+    const to = all.at(-1)!;
+    if (!this.deps.store.dailyUsage) return { account, kept: false, from, to, days: [] };
+    const rows = await this.deps.store.dailyUsage(account, from, to);
+    return {
+      account,
+      kept: true,
+      from,
+      to,
+      days: all.map((day) => {
+        const byOperation = Object.fromEntries(rows.filter((r) => r.day === day).map((r) => [r.operation, r.count]));
+        return { day, total: Object.values(byOperation).reduce((a, b) => a + b, 0), byOperation };
+      }),
     };
   }
 

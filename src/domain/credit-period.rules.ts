@@ -9,6 +9,11 @@ export function creditPeriod(nowMs: number): string {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
+/** The UTC day an instant falls in, e.g. `2025-03-07`: what per-day usage is counted under. */
+export function creditDay(nowMs: number): string {
+  return new Date(nowMs).toISOString().slice(0, 10);
+}
+
 /** When the period of `nowMs` ends and credits are full again: the first of next month, UTC. */
 export function nextCreditReset(nowMs: number): Date {
   const d = new Date(nowMs);

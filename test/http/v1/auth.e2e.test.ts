@@ -143,6 +143,24 @@ describe('with an admin key', () => {
     assert.equal(next.json.credits.resets_at, '2025-03-01T00:00:00.000Z');
   });
 
+  test('credits: usage per UTC day and operation on /v1/admin/accounts/{account}/usage/daily', async () => {
+    const k = await adminCreateKey(live, { account: 'daily', rate_per_second: 100, burst: 100 });
+    for (let i = 0; i < 3; i++) assert.equal((await live.call('POST', '/v1/detect', { key: k.secret, body: { image: img } })).status, 200);
+    assert.equal((await live.call('POST', '/v1/detect', { key: k.secret, body: { image: Buffer.from('not an image').toString('base64') } })).status, 415);
+    const r = await live.call('GET', '/v1/admin/accounts/daily/usage/daily?days=3', { key: ADMIN_KEY });
+    assert.equal(r.status, 200, r.text);
+    const today = r.json.to as string; // the server's clock (fixed in this suite)
+    assert.equal(r.json.kept, true);
+    assert.deepEqual(r.json.days.map((d: { day: string }) => d.day).at(-1), today);
+    assert.equal(r.json.days.length, 3);
+    assert.equal(r.json.from, r.json.days[0].day);
+    assert.deepEqual(r.json.days.at(-1), { day: today, total: 3, usage: { detect: 3 } }, 'the failed request is refunded on its day too');
+    assert.deepEqual(r.json.days[0].usage, {});
+    const bad = await live.call('GET', '/v1/admin/accounts/daily/usage/daily?days=0', { key: ADMIN_KEY });
+    assert.equal(bad.status, 400);
+    assert.equal((await live.call('GET', '/v1/admin/accounts/daily/usage/daily', { key: k.secret })).status, 403, 'admins only');
+  });
+
   test('credits: a bulk enrolment pays for the items that were enrolled, not for the bad ones', async () => {
     const k = await adminCreateKey(live, { account: 'bulk-payer', rate_per_second: 100, burst: 100 });
     assert.equal((await live.call('PUT', '/v1/admin/accounts/bulk-payer/credits', { key: ADMIN_KEY, body: { monthly_credits: 10 } })).status, 200);

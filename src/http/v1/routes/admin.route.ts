@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { AbuseGuard, AuditService, CreditsService, CreatedKey, KeysService, KeyView, CreditReport, AuditEntry, IpBan } from '../../../core/index.js';
+import type { AbuseGuard, AuditService, CreditsService, CreatedKey, KeysService, KeyView, CreditReport, DailyUsageReport, AuditEntry, IpBan } from '../../../core/index.js';
 import { validateAccountId } from '../../../domain/auth.model.js';
 import { VisageError } from '../../../domain/error.registry.js';
 import {
@@ -14,6 +14,7 @@ import {
   BanListResponse,
   CreatedKeySchema,
   CreditReportSchema,
+  DailyUsageSchema,
   KeyListResponse,
   KeySchema,
   NoContent,
@@ -39,6 +40,8 @@ const mapReport = (r: CreditReport) => ({
   resets_at: r.resetsAt.toISOString(),
   usage: r.byOperation,
 });
+
+const mapDaily = (r: DailyUsageReport) => ({ account: r.account, kept: r.kept, from: r.from, to: r.to, days: r.days.map((d) => ({ day: d.day, total: d.total, usage: d.byOperation })) });
 
 export const mapKey = (k: KeyView) => ({
   id: k.id,
@@ -130,6 +133,21 @@ export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (a
 
   app.get('/accounts/:account', { config: admin, schema: { tags, summary: "An account's credits and usage", params: Type.Object({ account: Type.String() }), response: { 200: CreditReportSchema, ...adminErrorResponses } } }, async (req) =>
     mapReport(await o.credits.report(validateAccountId(req.params.account))),
+  );
+
+  app.get(
+    '/accounts/:account/usage/daily',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Credits an account spent per UTC day and operation, the last `days` days (default 30, at most 366)',
+        params: Type.Object({ account: Type.String() }),
+        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })) }),
+        response: { 200: DailyUsageSchema, ...adminErrorResponses },
+      },
+    },
+    async (req) => mapDaily(await o.credits.dailyReport(validateAccountId(req.params.account), req.query.days ?? 30)),
   );
 
   app.put(

@@ -70,6 +70,14 @@ export const CreditReportSchema = Type.Object({
   usage: Usage,
 });
 
+export const DailyUsageSchema = Type.Object({
+  account: Type.String(),
+  kept: Type.Boolean({ description: 'false when this server\'s account store keeps no per-day usage' }),
+  from: Type.String({ description: 'first UTC day, YYYY-MM-DD' }),
+  to: Type.String({ description: 'last UTC day (today)' }),
+  days: Type.Array(Type.Object({ day: Type.String(), total: Type.Integer(), usage: Usage })),
+});
+
 export const BanListResponse = Type.Object({
   bans: Type.Array(
     Type.Object({
