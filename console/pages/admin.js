@@ -1,4 +1,5 @@
-// Admin (keys with the admin scope): keys, accounts and credits with usage per operation, the
+// Admin (keys with the admin scope): keys, accounts and credits with usage per operation and per
+// day (GET /v1/admin/accounts/{account}/usage/daily, a stacked column chart and its table), the
 // audit log with filters, and IP blocks and bans with a way to lift them. All under /v1/admin.
 import { api, attempt, barChart, field, h, mount } from '../ui.js';
 
@@ -150,8 +151,16 @@ function accountsSection() {
       out,
       h('p', {}, `${r.account}: ${r.spent} credits spent in ${r.period}, ${r.remaining ?? 'unlimited'} left of ${r.monthly_credits ?? 'unlimited'}; resets ${new Date(r.resets_at).toLocaleDateString()}.`),
       rows.length ? barChart(rows, { title: `Usage per operation in ${r.period}` }) : h('p', { class: 'muted' }, 'No usage this month.'),
-      h('p', { class: 'muted' }, 'Usage per day: the server keeps monthly totals per operation only, so there is no per-day chart.'),
+      daily,
     );
+    loadDaily(r.account);
+  };
+  const daily = h('div', { id: 'daily-usage' });
+  const loadDaily = async (account) => {
+    const d = await attempt(daily, () => api('GET', `/v1/admin/accounts/${enc(account)}/usage/daily?days=30`));
+    if (!d) return;
+    if (!d.kept) return mount(daily, h('p', { class: 'muted' }, 'This server’s account store keeps no usage per day.'));
+    mount(daily, dailyChart(d));
   };
   api('GET', '/v1/admin/keys')
     .then((r) => {
@@ -247,4 +256,64 @@ function bansSection() {
   };
   load();
   return h('section', { id: 'admin-bans' }, h('h2', {}, 'Blocked and banned IPs'), h('button', { type: 'button', class: 'small', onclick: load }, 'Refresh'), err, out);
+}
+
+const OPS = ['detect', 'templates', 'verify', 'enrol', 'search'];
+
+/** Credits per day for the last 30 days as stacked columns by operation, with the numbers in a table under it. */
+function dailyChart(d) {
+  const ops = [...new Set([...OPS, ...d.days.flatMap((x) => Object.keys(x.usage))])].filter((op) => d.days.some((x) => x.usage[op]));
+  const max = Math.max(1, ...d.days.map((x) => x.total));
+  const W = 520;
+  const H = 160;
+  const left = 34;
+  const colW = (W - left) / d.days.length;
+  const y = (v) => H - 18 - (v / max) * (H - 30);
+  const total = d.days.reduce((a, x) => a + x.total, 0);
+  const title = `Credits per day, ${d.from} to ${d.to}: ${total} in all`;
+  return h(
+    'figure',
+    {},
+    h(
+      'svg',
+      { class: 'chart daily', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title },
+      h('title', {}, title),
+      h('line', { x1: left, x2: W, y1: y(0), y2: y(0), class: 'grid' }),
+      h('line', { x1: left, x2: W, y1: y(max), y2: y(max), class: 'grid' }),
+      h('text', { x: 0, y: y(max) + 4, class: 'chart-label' }, String(max)),
+      h('text', { x: 0, y: y(0) + 4, class: 'chart-label' }, '0'),
+      d.days.map((x, i) => {
+        let acc = 0;
+        return h(
+          'g',
+          { 'data-day': x.day, 'data-total': x.total },
+          ops.map((op) => {
+            const v = x.usage[op] ?? 0;
+            if (!v) return null;
+            const r = h('rect', { x: left + i * colW + 1, y: y(acc + v), width: Math.max(1, colW - 2), height: y(acc) - y(acc + v), class: `op op-${OPS.indexOf(op) >= 0 ? op : 'other'}` }, h('title', {}, `${x.day} ${op}: ${v}`));
+            acc += v;
+            return r;
+          }),
+          i === d.days.length - 1
+            ? h('text', { x: W, y: H - 4, class: 'chart-label', 'text-anchor': 'end' }, x.day.slice(5))
+            : (d.days.length - 1 - i) % 7 === 0 && d.days.length - 1 - i >= 4
+              ? h('text', { x: left + i * colW, y: H - 4, class: 'chart-label' }, x.day.slice(5))
+              : null,
+        );
+      }),
+    ),
+    h('figcaption', { class: 'legend' }, ops.length ? ops.map((op) => h('span', {}, h('span', { class: `swatch op-${OPS.indexOf(op) >= 0 ? op : 'other'}` }), ` ${op} `)) : h('span', { class: 'muted' }, 'No credits spent in these 30 days.')),
+    h(
+      'details',
+      {},
+      h('summary', {}, 'The numbers per day'),
+      h(
+        'table',
+        { id: 'daily-table' },
+        h('caption', {}, title),
+        h('thead', {}, h('tr', {}, ['day', 'total', ...ops].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, d.days.filter((x) => x.total > 0).map((x) => h('tr', { 'data-day': x.day }, h('th', { scope: 'row' }, x.day), h('td', {}, x.total), ops.map((op) => h('td', {}, x.usage[op] ?? 0))))),
+      ),
+    ),
+  );
 }

@@ -286,6 +286,14 @@ describe('web console', { skip: haveChromium ? false : `no ${CHROMIUM} (apt-get 
     const id = ok.json.key.id as string;
     await page.locator(`tr[data-key-id="${id}"]`).waitFor();
     await page.locator('#account-report').getByText(/credits spent/).waitFor();
+    // Usage per day: today's column holds what this suite has spent so far (analyse, compare, …).
+    await page.locator('#daily-usage svg.daily').waitFor();
+    const daily = await request(port, 'GET', '/v1/admin/accounts/default/usage/daily?days=30', { key: adminKey });
+    const today = daily.json.days.at(-1);
+    assert.ok(today.total > 0);
+    assert.equal(await page.locator('#daily-usage g[data-day]').count(), 30);
+    assert.ok(Number(await page.locator(`#daily-usage g[data-day="${today.day}"]`).getAttribute('data-total')) > 0);
+    assert.equal(await page.locator(`#daily-usage g[data-day="${today.day}"] rect`).count(), Object.keys(today.usage).length);
     await page.locator('#audit-list table').waitFor();
     await accessible('admin');
     await shot('admin');
