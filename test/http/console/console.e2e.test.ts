@@ -1,7 +1,8 @@
 /**
  * The web console in a real browser (Debian's Chromium through playwright-core) against a real
- * server on loopback with the real models: analyse, compare, galleries (enrol, search), admin
- * (create and revoke a key), errors shown as the API states them, an axe-core check of every
+ * server on loopback with the real models: analyse, compare, galleries (enrol, search), search
+ * jobs (index, search, progress, results), catalogue (filters, photo scores), admin (create and
+ * revoke a key, usage per day), errors shown as the API states them, an axe-core check of every
  * page, and the screenshots in docs/console/.
  * Without /usr/bin/chromium the suite is skipped, except under CI=true, where it fails.
  */
