@@ -11,11 +11,22 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { defaultConfig } from '../src/config/config.loader.js';
 import { PhotoScoring } from '../src/core/index.js';
+import { scorePhoto } from '../src/core/catalogue/photo-scoring.rules.js';
+import { SCORING_ATTRIBUTES } from '../src/core/catalogue/photo-scoring.service.js';
+import { writeFileSync, appendFileSync } from 'node:fs';
 import type { Box } from '../src/domain/face.model.js';
 import { buildFaceService, loadRealAnalyzer } from '../src/main/services.compose.js';
 
 const EVAL = resolve(process.env.EVAL_DIR ?? '../shared/eval');
 const LIMIT = Number(process.env.LIMIT ?? 200);
+// OFFSET skips the first rows of LABELS: a second, disjoint set of photos (and of people, from
+// a new name on) to check that figures hold beyond the photos they were first measured on.
+const OFFSET = Number(process.env.OFFSET ?? 0);
+// RAW=<file> writes each analysis (faces without embeddings, image size) as JSON lines, so a
+// change to the scoring rules can be checked again without running the models.
+const RAW = process.env.RAW;
+// DUMP=1 prints, for each pair the copy did not lose, the parts that went up.
+const DUMP = process.env.DUMP === '1';
 
 type Kind = (img: Buffer, w: number, h: number, box: Box) => Promise<Buffer>;
 const jpeg = (s: sharp.Sharp) => s.jpeg({ quality: 92 }).toBuffer();
@@ -46,16 +57,23 @@ const KINDS: Record<string, Kind> = {
 };
 
 async function main() {
-  const labels = readFileSync(join(EVAL, 'lfw', 'LABELS'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
+  const labels = readFileSync(join(EVAL, 'lfw', 'LABELS'), 'utf8').trim().split('\n').slice(1 + OFFSET).map((l) => l.split(',')[0]!);
   const analyzer = await loadRealAnalyzer(1);
-  const scoring = new PhotoScoring(buildFaceService(defaultConfig(), analyzer));
+  const faceService = buildFaceService(defaultConfig(), analyzer);
+  const scoring = new PhotoScoring(faceService);
+  if (RAW) writeFileSync(RAW, '');
+  const raw = async (rel: string, kind: string, bytes: Buffer) => {
+    const r = await faceService.detect({ bytes }, { attributes: SCORING_ATTRIBUTES, maxFaces: 20 });
+    if (RAW) appendFileSync(RAW, `${JSON.stringify({ rel, kind, image: r.image, faces: r.faces.map(({ embedding: _e, ...f }) => f) })}\n`);
+    return scorePhoto(r.faces, r.image);
+  };
   const tally = Object.fromEntries(Object.keys(KINDS).map((k) => [k, { lower: 0, n: 0, drops: [] as number[] }]));
   let used = 0, noFace = 0;
   const origScores: number[] = [];
   for (const rel of labels) {
     if (used >= LIMIT) break;
     const img = readFileSync(join(EVAL, 'lfw', rel));
-    const orig = await scoring.scoreOne({ bytes: img });
+    const orig = RAW ? { ...(await raw(rel, 'original', img)), box: (await scoring.scoreOne({ bytes: img })).box } : await scoring.scoreOne({ bytes: img });
     if (!orig.box) {
       noFace++;
       continue;
@@ -65,8 +83,13 @@ async function main() {
     const { width, height } = await sharp(img).metadata();
     for (const [kind, make] of Object.entries(KINDS)) {
       const copy = await make(img, width!, height!, orig.box);
-      const s = (await scoring.scoreOne({ bytes: copy })).score;
+      const scored = RAW ? await raw(rel, kind, copy) : await scoring.scoreOne({ bytes: copy });
+      const s = scored.score;
       const t = tally[kind]!;
+      if (DUMP && s >= orig.score) {
+        const up = Object.entries(scored.parts).map(([k, v]) => `${k} ${(v.points - orig.parts[k as keyof typeof orig.parts].points).toFixed(0)}`).join(' ');
+        console.error(`${kind} ${rel} ${orig.score}->${s}: ${up}`);
+      }
       t.n++;
       if (s < orig.score) t.lower++;
       t.drops.push(orig.score - s);

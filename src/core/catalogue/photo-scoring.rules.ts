@@ -4,11 +4,13 @@
  * skin or ethnicity, and age and gender are reported beside the score, never inside it.
  *
  * Each part is a measurement in [0, 1] times its weight (the weights sum to 1000):
- * - sharpness 200: the quality estimate's Laplacian sharpness of the inner face (quality.rules.ts)
+ * - sharpness 200: the quality estimate's Laplacian sharpness of the inner face (quality.rules.ts),
+ *   in proportion to the face's width below 80 px (a tiny face reads sharp yet shows no detail)
  * - exposure 150: its exposure (mean luma away from black and white, few clipped pixels)
- * - face_size 150: the face's width, at least 100 px and 30 % of the photo's shorter side for full marks
+ * - face_size 150: the face's width, at least 100 px and 30 % of the photo's shorter side for full
+ *   marks, falling to 0 at 12 % of that side (a detail of a wider shot, not a portrait)
  * - framing 100: the whole face inside the frame with a margin of 10 % of its width on every side
- * - head_pose 150: frontal (cos yaw · cos pitch) and upright (roll under 5°, none left at 60°)
+ * - head_pose 150: frontal (cos yaw · cos pitch) and upright (roll under 5°, none left at 25°)
  * - eyes_open 100: the mean open probability of the two eyes
  * - expression 50: the probability of a neutral or happy expression (the usual portfolio looks)
  * - one_face 50: the photo shows one face (0 with more: whose portfolio is it?)
@@ -39,6 +41,20 @@ export interface PhotoScore {
   parts: Record<ScorePart, { value: number; points: number }>;
 }
 
+// Face size: under MIN_FACE_PX wide a face holds too few pixels for a portfolio; as a share of
+// the photo's shorter side, a head-and-shoulders portrait frames it at PORTRAIT_FACE_SHARE or
+// more, and at SMALL_FACE_SHARE or less the face is a detail of a wider shot (0 points).
+const MIN_FACE_PX = 100;
+const PORTRAIT_FACE_SHARE = 0.3;
+const SMALL_FACE_SHARE = 0.12;
+// The Laplacian sharpness of a face rendered in few pixels reads HIGH (downscaling packs the
+// edges together) while it carries little detail, so it counts in proportion below this width.
+const DETAIL_FACE_PX = 80;
+// Head roll: full marks upright to UPRIGHT_DEG, none from TILTED_DEG, where
+// a head shot no longer reads as upright (agencies ask for straight head shots).
+const UPRIGHT_DEG = 5;
+const TILTED_DEG = 25;
+
 const clip01 = (x: number) => Math.min(1, Math.max(0, Number.isFinite(x) ? x : 0));
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -59,11 +75,11 @@ export function scoreParts(faces: readonly AnalyzedFace[], image: { width: numbe
   const emo = f.attributes.emotion?.probabilities;
   const margin = Math.min(x1, y1, image.width - x2, image.height - y2);
   return {
-    sharpness: clip01(q?.sharpness ?? 0),
+    sharpness: clip01(q?.sharpness ?? 0) * clip01(w / DETAIL_FACE_PX),
     exposure: clip01(q?.exposure ?? 0),
-    face_size: Math.min(clip01(w / 100), clip01(w / (0.3 * Math.min(image.width, image.height)))),
+    face_size: Math.min(clip01(w / MIN_FACE_PX), clip01((w / Math.min(image.width, image.height) - SMALL_FACE_SHARE) / (PORTRAIT_FACE_SHARE - SMALL_FACE_SHARE))),
     framing: clip01(margin / (0.1 * w)),
-    head_pose: clip01(Math.cos(f.pose.yaw * rad) * Math.cos(f.pose.pitch * rad)) * clip01(1 - Math.max(0, Math.abs(f.pose.roll) - 5) / 55),
+    head_pose: clip01(Math.cos(f.pose.yaw * rad) * Math.cos(f.pose.pitch * rad)) * clip01(1 - (Math.abs(f.pose.roll) - UPRIGHT_DEG) / (TILTED_DEG - UPRIGHT_DEG)),
     eyes_open: eyes ? clip01((eyes.leftOpenProbability + eyes.rightOpenProbability) / 2) : 0,
     expression: emo ? clip01(emo.neutral + emo.happy) : 0,
     one_face: faces.length === 1 ? 1 : 0,

@@ -10,7 +10,7 @@ import type { FaceService, ImageInput } from '../face.service.js';
 import { pMapSettled } from '../settled-map.js';
 import { largestFace, scorePhoto, type PhotoScore } from './photo-scoring.rules.js';
 
-const ATTRIBUTES: AttributeName[] = ['age', 'gender', 'emotion', 'quality', 'eyes'];
+export const SCORING_ATTRIBUTES: AttributeName[] = ['age', 'gender', 'emotion', 'quality', 'eyes'];
 
 export interface ScoredPhoto extends PhotoScore {
   faces: number;
@@ -27,7 +27,7 @@ export class PhotoScoring {
   constructor(private readonly faces: Pick<FaceService, 'detect'>) {}
 
   async scoreOne(image: ImageInput): Promise<ScoredPhoto> {
-    const r = await this.faces.detect(image, { attributes: ATTRIBUTES, maxFaces: 20 });
+    const r = await this.faces.detect(image, { attributes: SCORING_ATTRIBUTES, maxFaces: 20 });
     const f = largestFace(r.faces);
     return {
       ...scorePhoto(r.faces, r.image),
