@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { ApiKey, Scope } from '../../../domain/auth.model.js';
-import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage } from '../../../ports/account-store.port.js';
+import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, DailyUsage } from '../../../ports/account-store.port.js';
 
 interface KeyRow {
   id: string;
@@ -161,34 +161,52 @@ export class PgAccountStore implements AccountStore {
 
   // ---- credits ----
 
-  async spendCredits(account: string, period: string, operation: string, cost: number, allowance: number | null): Promise<boolean> {
+  async spendCredits(account: string, period: string, operation: string, cost: number, allowance: number | null, day?: string): Promise<boolean> {
     // A new period row is inserted only when the cost fits; an existing one is updated only when
     // the sum fits, checked on the row as locked by this statement (READ COMMITTED re-checks the
-    // WHERE on the newest version), so no other spend slips in between. The usage count is
-    // written by the same statement only when the spend was.
-    const r = await this.pool.query(
+    // WHERE on the newest version), so no other spend slips in between. The usage counts (the
+    // month's, and the day's when a day is given) are written by the same statement only when
+    // the spend was.
+    const r = await this.pool.query<{ n: string }>(
       `WITH spend AS (
          INSERT INTO credit_ledger (account_id, period, spent)
            SELECT $1, $2, $4::bigint WHERE $5::bigint IS NULL OR $4::bigint <= $5::bigint
          ON CONFLICT (account_id, period) DO UPDATE SET spent = credit_ledger.spent + excluded.spent
            WHERE $5::bigint IS NULL OR credit_ledger.spent + excluded.spent <= $5::bigint
          RETURNING 1
+       ), usage AS (
+         INSERT INTO credit_usage (account_id, period, operation, count) SELECT $1, $2, $3, $4::bigint FROM spend
+         ON CONFLICT (account_id, period, operation) DO UPDATE SET count = credit_usage.count + excluded.count
+       ), daily AS (
+         INSERT INTO credit_usage_daily (account_id, day, operation, count) SELECT $1, $6::text, $3, $4::bigint FROM spend WHERE $6::text IS NOT NULL
+         ON CONFLICT (account_id, day, operation) DO UPDATE SET count = credit_usage_daily.count + excluded.count
        )
-       INSERT INTO credit_usage (account_id, period, operation, count) SELECT $1, $2, $3, $4::bigint FROM spend
-       ON CONFLICT (account_id, period, operation) DO UPDATE SET count = credit_usage.count + excluded.count`,
-      [account, period, operation, cost, allowance],
+       SELECT count(*) AS n FROM spend`,
+      [account, period, operation, cost, allowance, day ?? null],
     );
-    return r.rowCount === 1;
+    return Number(r.rows[0]?.n ?? 0) === 1;
   }
 
-  async refundCredits(account: string, period: string, operation: string, cost: number): Promise<void> {
+  async refundCredits(account: string, period: string, operation: string, cost: number, day?: string): Promise<void> {
     await this.pool.query(
       // One statement: a data-modifying CTE runs whether or not the rest reads it.
-      `WITH refund AS (UPDATE credit_ledger SET spent = GREATEST(0, spent - $4::bigint) WHERE account_id = $1 AND period = $2)
+      `WITH refund AS (UPDATE credit_ledger SET spent = GREATEST(0, spent - $4::bigint) WHERE account_id = $1 AND period = $2),
+       daily AS (
+         UPDATE credit_usage_daily SET count = GREATEST(0, count - $4::bigint)
+         WHERE $5::text IS NOT NULL AND account_id = $1 AND day = $5::text AND operation = $3
+       )
        INSERT INTO credit_usage (account_id, period, operation, count) VALUES ($1, $2, $3, -$4::bigint)
        ON CONFLICT (account_id, period, operation) DO UPDATE SET count = credit_usage.count + excluded.count`,
-      [account, period, operation, cost],
+      [account, period, operation, cost, day ?? null],
     );
+  }
+
+  async dailyUsage(account: string, from: string, to: string): Promise<DailyUsage[]> {
+    const rows = await this.rows<{ day: string; operation: string; count: string | number }>(
+      'SELECT day, operation, count FROM credit_usage_daily WHERE account_id = $1 AND day >= $2 AND day <= $3 AND count > 0 ORDER BY day, operation',
+      [account, from, to],
+    );
+    return rows.map((r) => ({ day: r.day, operation: r.operation, count: Number(r.count) }));
   }
 
   async creditUsage(account: string, period: string): Promise<CreditUsage> {

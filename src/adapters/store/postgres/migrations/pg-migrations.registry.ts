@@ -6,6 +6,7 @@ import { pgMigration0001 } from './0001-accounts.migration.js';
 import { pgMigration0002 } from './0002-jobs.migration.js';
 import { pgMigration0003 } from './0003-rate-limits.migration.js';
 import { pgMigration0004 } from './0004-galleries.migration.js';
+import { pgMigration0005 } from './0005-daily-usage.migration.js';
 
 export interface PgMigration {
   version: number;
@@ -13,4 +14,4 @@ export interface PgMigration {
   sql: string;
 }
 
-export const PG_MIGRATIONS: readonly PgMigration[] = [pgMigration0001, pgMigration0002, pgMigration0003, pgMigration0004];
+export const PG_MIGRATIONS: readonly PgMigration[] = [pgMigration0001, pgMigration0002, pgMigration0003, pgMigration0004, pgMigration0005];
