@@ -74,6 +74,11 @@ export const ConfigSchema = Type.Object(
     rateLimitStore: Type.Union([Type.Literal('memory'), Type.Literal('sqlite'), Type.Literal('postgres')]),
     /** postgres://… : the shared stores of several nodes (docs/scale-out.md); '' = the embedded SQLite. */
     databaseUrl: Type.String(),
+    /**
+     * Galleries, faces, jobs and the gallery lock in PostgreSQL too (issue 19; off by default:
+     * the catalogue and search-index stores are still per node and refer to SQLite's galleries).
+     */
+    galleriesOnPostgres: Type.Boolean(),
     /** Invalid keys from one IP within the window that block it for abuseBlockMs (FaceHub 1S290/D). */
     abuseFailuresToBlock: Int(1, 1_000_000),
     abuseFailureWindowMs: Int(1000, 86_400_000),
@@ -140,6 +145,7 @@ export const ENV_VARS = {
   VISAGE_RATE_LIMIT_BURST: { key: 'rateLimitBurst', kind: 'int' },
   VISAGE_RATE_LIMIT_STORE: { key: 'rateLimitStore', kind: 'string' },
   DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
+  VISAGE_GALLERIES_ON_POSTGRES: { key: 'galleriesOnPostgres', kind: 'bool' },
   VISAGE_ABUSE_FAILURES_TO_BLOCK: { key: 'abuseFailuresToBlock', kind: 'int' },
   VISAGE_ABUSE_FAILURE_WINDOW_MS: { key: 'abuseFailureWindowMs', kind: 'int' },
   VISAGE_ABUSE_BLOCK_MS: { key: 'abuseBlockMs', kind: 'int' },

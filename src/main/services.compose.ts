@@ -12,6 +12,9 @@ import { GalleryService } from '../core/gallery.service.js';
 import { leaseDatabase, leasePgPool } from './database.compose.js';
 import { PgGalleryLock } from '../adapters/store/postgres/pg-gallery.lock.js';
 import { PgJobQueue } from '../adapters/store/postgres/pg-job.queue.js';
+import { PgFaceStore } from '../adapters/store/postgres/pg-face.store.js';
+import type { FaceStore } from '../ports/face-store.port.js';
+import type { ChangeFeed } from '../ports/change-feed.port.js';
 import type { GalleryWriteLock } from '../ports/gallery-lock.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
 import { SqliteJobQueue } from '../adapters/store/sqlite/sqlite-job.queue.js';
@@ -64,15 +67,26 @@ export interface GalleryStack {
 /** The durable store under the data dir: SQLite (system of record) and the per-gallery indexes. */
 export function buildGalleries(config: Config, faceService: FaceService, log: ProgressLog): GalleryStack {
   mkdirSync(config.dataDir, { recursive: true });
-  const lease = leaseDatabase(databasePath(config));
-  const store = new SqliteFaceStore(lease.db, lease.release);
+  let store: FaceStore & ChangeFeed;
+  let followOthers: (indexes: FaceIndexRegistry) => () => void = () => () => undefined;
+  if (galleriesShared(config)) {
+    const lease = leasePgPool(config.databaseUrl);
+    const pgStore = new PgFaceStore(lease.pool, lease.release, REMOVAL_LOG_RETENTION_MS);
+    store = pgStore;
+    followOthers = (indexes) => pgStore.subscribeRemote(catchUpOnNotice(pgStore, indexes, log));
+  } else {
+    const lease = leaseDatabase(databasePath(config));
+    store = new SqliteFaceStore(lease.db, lease.release);
+  }
   const indexes = new FaceIndexRegistry(store, store, new UsearchIndexProvider(join(config.dataDir, 'index'), indexOptions(config)), log);
   const galleries = new GalleryService({ store, indexes, lock: galleryLock(config), faces: faceService, thumbnailer: new SharpThumbnailer() });
+  const unfollow = followOthers(indexes);
   return {
     galleries,
     // Every account's galleries: an index no live gallery owns is deleted, so all must be listed.
     warmUp: async () => indexes.warmUp(await store.listAllGalleries()),
     close: async () => {
+      unfollow();
       await indexes.close();
       await store.close();
     },
@@ -80,15 +94,52 @@ export function buildGalleries(config: Config, faceService: FaceService, log: Pr
 }
 
 /**
- * Whether galleries (faces, templates, thumbnails) live in PostgreSQL with DATABASE_URL. Not
- * yet (issue 19, part 2): they stay in each node's SQLite file. The job queue and the gallery
- * write lock go with them, not with the accounts: every job kind today writes galleries, so a
- * job claimed by another node would write that node's copy, and a lock across nodes guards
- * nothing while each node writes its own file. Flip this once the PostgreSQL face store exists.
+ * With galleries on PostgreSQL, a node keeps each deletion in the log for a day after it
+ * committed, whatever its own index saved: another node's index at an older mark then catches
+ * up from the log instead of rebuilding (a node down for longer rebuilds at its next start).
  */
-const GALLERIES_ON_POSTGRES = false;
+const REMOVAL_LOG_RETENTION_MS = 24 * 3600_000;
 
-const galleriesShared = (config: Config): boolean => GALLERIES_ON_POSTGRES && config.databaseUrl !== '';
+/**
+ * Another node committed to a gallery: catch this node's index of it up now, so the next search
+ * finds it current (a search would catch up anyway; this takes that wait off it). One catch-up
+ * per gallery at a time; a notice arriving meanwhile runs one more after it.
+ */
+function catchUpOnNotice(store: FaceStore, indexes: FaceIndexRegistry, log: ProgressLog): (galleryId: number, seq: number) => void {
+  const running = new Map<number, { again: boolean }>();
+  const run = async (galleryId: number): Promise<void> => {
+    const state = { again: false };
+    running.set(galleryId, state);
+    try {
+      do {
+        state.again = false;
+        const g = await store.getGalleryById(galleryId);
+        if (g) await indexes.current(g);
+      } while (state.again);
+    } catch (e) {
+      log.warn({ galleryId, err: (e as Error).message }, 'catching up after another node\'s change failed; the next search retries');
+    } finally {
+      running.delete(galleryId);
+    }
+  };
+  return (galleryId) => {
+    const r = running.get(galleryId);
+    if (r) r.again = true;
+    else void run(galleryId);
+  };
+}
+
+/**
+ * Galleries (faces, templates, thumbnails) live in PostgreSQL with DATABASE_URL and
+ * VISAGE_GALLERIES_ON_POSTGRES (off by default: the catalogue and search-index stores are still
+ * SQLite, per node, and refer to SQLite's galleries). The job queue and the gallery write lock
+ * go with the galleries, not with the accounts: every job kind writes galleries, so jobs and the
+ * lock must be shared exactly when the galleries are. Each node's vector indexes stay a local
+ * cache, kept in step by the change feed (docs/scale-out.md).
+ */
+
+/** Whether this process keeps galleries, faces, jobs and the gallery lock in PostgreSQL. */
+export const galleriesShared = (config: Config): boolean => config.galleriesOnPostgres && config.databaseUrl !== '';
 
 function galleryLock(config: Config): GalleryWriteLock {
   return galleriesShared(config) ? new PgGalleryLock(leasePgPool(config.databaseUrl).pool) : new InProcessGalleryLock();

@@ -43,6 +43,7 @@ const galleryNotFound = () => new VisageError('GALLERY_NOT_FOUND', undefined, { 
 
 export class PgFaceStore implements FaceStore, ChangeFeed {
   private readonly listeners = new Set<(galleryId: number, seq: number) => void>();
+  private readonly remote = new Set<(galleryId: number, seq: number) => void>();
   /** Marks this store's own NOTIFYs, which its listener skips (they were told already). */
   private readonly token = randomBytes(8).toString('hex');
   private readonly listener: PgMarkListener;
@@ -51,12 +52,30 @@ export class PgFaceStore implements FaceStore, ChangeFeed {
     private readonly pool: pg.Pool,
     /** Called by close(): releases the shared pool (or ends a pool of its own). */
     private readonly release: () => Promise<void> = async () => undefined,
+    /**
+     * Deletion log entries younger than this survive a prune: several nodes keep their own
+     * indexes at their own marks, and one node's save must not force another to rebuild.
+     */
+    private readonly removalRetentionMs = 0,
   ) {
     const schema = pool.query<{ s: string }>('SELECT current_schema() AS s').then((r) => r.rows[0]!.s);
     schema.catch(() => undefined);
     // pg keeps the pool's settings (URL, search_path, type parsers) in options.
     const config = (pool as unknown as { options: pg.ClientConfig }).options;
-    this.listener = new PgMarkListener(config, schema, this.token, (g, s) => this.tell(g, s));
+    this.listener = new PgMarkListener(config, schema, this.token, (g, s) => {
+      this.tell(g, s);
+      for (const l of this.remote) l(g, s);
+    });
+  }
+
+  /**
+   * Only other nodes' commits (this process's own are applied by the writer that made them):
+   * what a node's index cache follows.
+   */
+  subscribeRemote(listener: (galleryId: number, seq: number) => void): () => void {
+    this.remote.add(listener);
+    void this.listener.start();
+    return () => this.remote.delete(listener);
   }
 
   /** Settles once notifications of other nodes' commits are being received. */
@@ -137,9 +156,9 @@ export class PgFaceStore implements FaceStore, ChangeFeed {
       const ids = removedFrom.get(galleryId) ?? [];
       if (ids.length > 0) {
         await q.query(
-          `INSERT INTO face_removals (gallery_id, face_id, seq) SELECT $1, id, $2 FROM unnest($3::bigint[]) AS id
-           ON CONFLICT (gallery_id, face_id) DO UPDATE SET seq = excluded.seq`,
-          [galleryId, seq, ids],
+          `INSERT INTO face_removals (gallery_id, face_id, seq, removed_at) SELECT $1, id, $2, $4 FROM unnest($3::bigint[]) AS id
+           ON CONFLICT (gallery_id, face_id) DO UPDATE SET seq = excluded.seq, removed_at = excluded.removed_at`,
+          [galleryId, seq, ids, now],
         );
       }
       marks.push({ galleryId, seq });
@@ -522,8 +541,13 @@ export class PgFaceStore implements FaceStore, ChangeFeed {
 
   async pruneRemovedLog(galleryId: number, uptoSeq: number): Promise<void> {
     await this.tx(async (c) => {
-      await c.query('DELETE FROM face_removals WHERE gallery_id = $1 AND seq <= $2', [galleryId, uptoSeq]);
-      await c.query('UPDATE galleries SET pruned_seq = GREATEST(pruned_seq, $1) WHERE id = $2', [uptoSeq, galleryId]);
+      // pruned_seq becomes the newest mark actually forgotten: older marks ask for a rebuild.
+      const r = await c.query<{ s: number | null }>(
+        `WITH gone AS (DELETE FROM face_removals WHERE gallery_id = $1 AND seq <= $2 AND removed_at <= $3 RETURNING seq) SELECT max(seq) AS s FROM gone`,
+        [galleryId, uptoSeq, Date.now() - this.removalRetentionMs],
+      );
+      const upto = this.removalRetentionMs === 0 ? uptoSeq : r.rows[0]?.s;
+      if (upto != null) await c.query('UPDATE galleries SET pruned_seq = GREATEST(pruned_seq, $1) WHERE id = $2', [upto, galleryId]);
       return null;
     });
   }

@@ -36,6 +36,19 @@ withPostgres('face store', () => {
     const added = await a.addFaces(g.id, [{ vector: vec() }, { vector: vec() }]);
     while (!heard.some(([id, s]) => id === g.id && s === added.seq) && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 2));
     assert.ok(heard.some(([id, s]) => id === g.id && s === added.seq), 'node B heard the mark within 2 s');
+    // The feed delay: from A's acknowledged commit to B hearing its mark, over 200 commits.
+    const delays: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = performance.now();
+      const r = await a.addFaces(g.id, [{ vector: vec() }]);
+      while (!heard.some(([id, s]) => id === g.id && s === r.seq)) await new Promise((res) => setImmediate(res));
+      delays.push(performance.now() - t);
+    }
+    delays.sort((x, y) => x - y);
+    const [p50, p99] = [delays[100]!, delays[198]!];
+    if (process.env.DEBUG_LOG) console.log(`commit-to-notified (commit included): p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
+    assert.ok(p99 < 1000, `p99 ${p99} ms under 1 s`);
+    await a.deleteFaces(g.id, (await a.listFaces(g.id, { limit: 1000 })).faces.slice(2).map((f) => ({ id: f.id })));
     const ch = await b.changesSince(g.id, 0);
     const ids = [];
     for await (const rows of ch!.added) ids.push(...rows.map((r) => r.id));

@@ -68,6 +68,9 @@ CREATE TABLE face_removals (
   gallery_id  BIGINT NOT NULL REFERENCES galleries(id) ON DELETE CASCADE,
   face_id     BIGINT NOT NULL,
   seq         BIGINT NOT NULL,
+  -- When: every node prunes only entries older than its retention, so a node whose index is
+  -- behind another's still catches up instead of rebuilding.
+  removed_at  BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (gallery_id, face_id)
 );
 CREATE INDEX face_removals_seq ON face_removals (gallery_id, seq);
