@@ -16,7 +16,7 @@ import { buildAccounts, type AccountStack } from './accounts.compose.js';
 import { GALLERY_IMPORT_JOB, galleryImportHandler, type GalleryService } from '../core/index.js';
 import { buildCatalogue } from './catalogue.compose.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
-import { buildFaceService, buildGalleries, buildJobs, engineOptions, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
+import { buildFaceService, buildGalleries, buildJobs, engineOptions, galleriesShared, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -68,7 +68,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const app = await buildApp({ ...appDeps, metrics: serverMetrics(analyzer, stack.galleries, accounts) });
   log = app.log;
   // Said at every start, since an operator may expect galleries to be shared too (docs/scale-out.md).
-  if (config.databaseUrl) app.log.warn('DATABASE_URL: accounts, keys, credits, rate limits, bans and the audit log are shared in PostgreSQL; galleries, faces and jobs are still per node (this data dir)');
+  if (config.databaseUrl) {
+    app.log.warn(
+      galleriesShared(config)
+        ? 'DATABASE_URL with VISAGE_GALLERIES_ON_POSTGRES: accounts, keys, credits, limits, bans, audit, galleries, faces and jobs are shared in PostgreSQL; the catalogue and search indexes are not (per node, and not usable yet: docs/scale-out.md)'
+        : 'DATABASE_URL: accounts, keys, credits, rate limits, bans and the audit log are shared in PostgreSQL; galleries, faces and jobs are still per node (this data dir)',
+    );
+  }
   await app.listen({ port: config.port, host: config.host });
   // A dialect given a port of its own also answers there, at its vendor's fixed paths.
   const dialectApps: FastifyInstance[] = [];
