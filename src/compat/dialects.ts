@@ -4,16 +4,16 @@
  * and one line here; the composition root mounts each under its prefix.
  */
 import type { Dialect } from '../http/shared/surface.js';
-import { facematchApi } from './facematch/facematch.plugin.js';
 import { facecheckDialect } from './facecheck/facecheck.plugin.js';
+import { facematchApi } from './facematch/facematch.plugin.js';
 import { findfaceDialect } from './findface/findface.plugin.js';
 import { facehubDialect } from './facehub/facehub.plugin.js';
 import { sightcorpDialect } from './sightcorp/sightcorp.plugin.js';
 
 export const DIALECTS: readonly Dialect[] = [
   { name: 'facecheck', prefix: '/facecheck', portKey: 'facecheckPort', plugin: facecheckDialect },
+  { name: 'facehub', prefix: '/facehub', portKey: 'facehubPort', plugin: facehubDialect },
   { name: 'facematch', prefix: '/facematch', portKey: 'facematchPort', plugin: facematchApi },
   { name: 'findface', prefix: '/findface', portKey: 'findfacePort', plugin: findfaceDialect },
-  { name: 'facehub', prefix: '/facehub', portKey: 'facehubPort', plugin: facehubDialect },
   { name: 'sightcorp', prefix: '/sightcorp', portKey: 'sightcorpPort', plugin: sightcorpDialect },
 ];

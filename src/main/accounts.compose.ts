@@ -60,7 +60,8 @@ export function openBanStore(config: Config): RateStore {
     const pg = leasePgPool(config.databaseUrl);
     return new PgRateStore(pg.pool, pg.release);
   }
-  return SqliteRateStore.open(databasePath(config));
+  const lease = leaseDatabase(databasePath(config));
+  return new SqliteRateStore(lease.db, lease.release);
 }
 
 export function abusePolicy(config: Config): AbusePolicy {

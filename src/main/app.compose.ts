@@ -9,7 +9,7 @@ import { defaultConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import { DIALECTS } from '../compat/dialects.js';
 import type { CatalogueService } from '../core/index.js';
-import type { FaceService, GalleryService, JobService } from '../core/index.js';
+import type { FaceSearchService, FaceService, GalleryService, JobService } from '../core/index.js';
 import { registerErrorHandling } from '../http/shared/error.plugin.js';
 import { healthRoute } from '../http/shared/health.route.js';
 import { registerImageInput } from '../http/shared/image-input.js';
@@ -40,6 +40,8 @@ export interface AppDeps {
   jobs?: JobService;
   /** The catalogue; /v1/catalogue and the catalogue dialects' routes are mounted when given. */
   catalogue?: CatalogueService;
+  /** Reverse face search over search indexes; its /v1 routes are mounted when given. */
+  faceSearch?: FaceSearchService;
   /** True once the models are loaded; /ready and the /v1 routes answer NOT_READY until then. */
   ready: () => boolean;
   /** Fastify logger option; false in tests. Defaults to pino at config.logLevel. */
@@ -109,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     galleries: deps.galleries,
     jobs: deps.jobs,
     catalogue: deps.catalogue,
+    faceSearch: deps.faceSearch,
     accounts: deps.accounts,
     ready: deps.ready,
     maxUploadBytes,

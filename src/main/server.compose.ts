@@ -16,6 +16,7 @@ import { buildAccounts, type AccountStack } from './accounts.compose.js';
 import { GALLERY_IMPORT_JOB, galleryImportHandler, type GalleryService } from '../core/index.js';
 import { buildCatalogue } from './catalogue.compose.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
+import { buildFaceSearch } from './face-search.compose.js';
 import { buildFaceService, buildGalleries, buildJobs, engineOptions, galleriesShared, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
 export interface RunningServer {
@@ -55,6 +56,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const catalogue = buildCatalogue(config, stack.galleries, faceService);
   const accounts = buildAccounts(config, opts.clock);
   await accounts.start(opts.print ?? ((text) => void process.stdout.write(text)));
+  // Registers its job handler: before jobs.start() below.
+  const search = buildFaceSearch(config, { faces: faceService, galleries: stack.galleries, jobs: jobs.jobs, audit: accounts.deps?.audit, clock: opts.clock });
   const appDeps = {
     config,
     faceService,
@@ -62,6 +65,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     accounts: accounts.deps,
     jobs: jobs.jobs,
     catalogue: catalogue.catalogue,
+    faceSearch: search.faceSearch,
     ready: () => analyzer.ready && indexesReady && !closing,
     version: packageVersion(),
   };
@@ -108,6 +112,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       for (const side of dialectApps) await side.close();
       await app.close(); // waits for in-flight requests
       await jobs.close();
+      search.close();
       await analyzer.close();
       await catalogue.close();
       await stack.close();

@@ -4,7 +4,7 @@
  * Fastify plugin over these, with its own auth extractors, shapes and error format.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { AbuseGuard, AuditService, AuthService, CreditsService, FaceService, GalleryService, JobService, KeysService, RateLimiter } from '../../core/index.js';
+import type { AbuseGuard, AuditService, AuthService, CreditsService, FaceSearchService, FaceService, GalleryService, JobService, KeysService, RateLimiter } from '../../core/index.js';
 import type { CatalogueService } from '../../core/index.js';
 import type { RateLimit } from '../../domain/auth.model.js';
 
@@ -26,6 +26,8 @@ export interface SurfaceDeps {
   jobs?: JobService;
   /** The model-agency catalogue, photo scoring and look-alike search (scope with `.scoped(account)`). */
   catalogue?: CatalogueService;
+  /** Reverse face search over the account's search indexes (scope with `.scoped(account)`). */
+  faceSearch?: FaceSearchService;
   accounts?: AccountDeps;
   /** True once the models and indexes are loaded; until then routes answer NOT_READY. */
   ready: () => boolean;
