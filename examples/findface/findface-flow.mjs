@@ -7,7 +7,11 @@ if (!photoB) throw new Error('usage: findface-flow.mjs <base url> <key> <photo o
 const auth = { Authorization: `Token ${key}` };
 const form = (fields) => {
   const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) f.append(k, v instanceof Uint8Array ? new Blob([v]) : v, v instanceof Uint8Array ? k : undefined);
+  // A file part needs a file name; a text part must be appended with two arguments only.
+  for (const [k, v] of Object.entries(fields)) {
+    if (v instanceof Uint8Array) f.append(k, new Blob([v], { type: 'image/jpeg' }), `${k}.jpg`);
+    else f.append(k, v);
+  }
   return f;
 };
 const call = async (method, path, body) => {
