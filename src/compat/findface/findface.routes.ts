@@ -48,6 +48,15 @@ async function asField<T>(name: string, work: Promise<T>): Promise<T> {
   }
 }
 
+/** FindFace takes JPEG, PNG and WEBP (Visage itself also decodes GIF, TIFF, AVIF, HEIF). */
+function assertFindfaceFormat(bytes: Uint8Array, name: string): void {
+  const ascii = (o: number, n: number) => Buffer.from(bytes.subarray(o, o + n)).toString('latin1');
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  const png = ascii(0, 8) === '\x89PNG\r\n\x1a\n';
+  const webp = ascii(0, 4) === 'RIFF' && ascii(8, 4) === 'WEBP';
+  if (!jpeg && !png && !webp) throw new VisageError('UNSUPPORTED_MEDIA_TYPE', `${name} must be a JPEG, PNG or WEBP image`, { param: name });
+}
+
 function overlap(a: Box, b: Box): number {
   const w = Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1));
   const h = Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
@@ -84,9 +93,17 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
     }
   };
 
+  /** The photo's bytes (a URL through the core's SSRF-safe fetcher), in one of FindFace's formats. */
+  const loadPhoto = async (input: RequestInput, name: string): Promise<{ bytes: Uint8Array }> => {
+    const image = photo(input, name, deps.maxUploadBytes);
+    const bytes = 'bytes' in image ? image.bytes : await asField(name, deps.faceService.bytesOf(image));
+    assertFindfaceFormat(bytes, name);
+    return { bytes };
+  };
+
   /** The faces of a photo, FindFace-style: 50 px minimum, templates when asked, mf_selector and bbox applied. */
   const facesOf = async (input: RequestInput, name: string, opts: { templates: boolean; box?: Box; mf: MfSelector; attributes?: AttributeName[] }) => {
-    const image = photo(input, name, deps.maxUploadBytes);
+    const image = await loadPhoto(input, name);
     const faceOptions = { minFaceSize: FINDFACE_MIN_FACE, attributes: opts.attributes ?? [], landmarks68: false };
     const r = await asField(name, opts.templates ? deps.faceService.templates(image, faceOptions) : deps.faceService.detect(image, faceOptions));
     const templates = 'templates' in r ? (r.templates as string[]) : [];
@@ -115,7 +132,7 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
     if (want.age) attributes.push('age');
     if (want.gender) attributes.push('gender');
     if (want.emotions) attributes.push('emotion');
-    const image = photo(input, 'photo', deps.maxUploadBytes);
+    const image = await loadPhoto(input, 'photo');
     const r = await asField('photo', deps.faceService.detect(image, { minFaceSize: FINDFACE_MIN_FACE, attributes, landmarks68: false }));
     return {
       faces: r.faces.map((f) => {
@@ -185,7 +202,7 @@ export function registerFindfaceRoutes(api: FastifyInstance, deps: SurfaceDeps):
     let created: StoredFace[];
     if (!box && mf !== 'reject') {
       // One analysis: the core enrols the photo's largest (or every) face, with its box and photo hash.
-      const image = photo(input, 'photo', deps.maxUploadBytes);
+      const image = await loadPhoto(input, 'photo');
       const budget = req.creditsGranted ?? undefined;
       created = await asField('photo', g.enrol(galleries[0]!, { image }, { meta: meta ?? '', faces: mf === 'all' ? 'all' : 'largest', faceOptions: { minFaceSize: FINDFACE_MIN_FACE }, ...(budget !== undefined ? { budget } : {}) }));
     } else {

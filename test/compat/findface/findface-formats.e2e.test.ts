@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { FINDFACE_ERRORS } from '../../../src/compat/findface/findface.errors.js';
 import { startServer } from '../../../src/main/server.compose.js';
 import { loadRealAnalyzer } from '../../../src/main/services.compose.js';
@@ -74,10 +75,10 @@ describe('parameter formats', () => {
     assert.ok('gender' in r.json.faces[0] && !('emotions' in r.json.faces[0]));
   });
 
-  test('verify: JSON with photo URLs, bbox as an array; the answer bbox is a dict', async () => {
+  test('verify: JSON with photo URLs, bbox as an array or a dict; the answer bbox is a dict', async () => {
     const d = await form('/findface/v1/detect', { photo: `${images.base}/img.jpg` });
     const b = d.json.faces[0];
-    const r = await json('POST', '/findface/v1/verify', { photo1: `${images.base}/img.jpg`, photo2: `${images.base}/octet`, bbox1: [b.x1, b.y1, b.x2, b.y2], threshold: 'strict' });
+    const r = await json('POST', '/findface/v1/verify', { photo1: `${images.base}/img.jpg`, photo2: `${images.base}/octet`, bbox1: [b.x1, b.y1, b.x2, b.y2], bbox2: { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 }, threshold: 'strict' });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.verified, true);
     assert.deepEqual(r.json.results[0].bbox1, b);
@@ -221,6 +222,20 @@ describe('errors from the one table', () => {
     const r = await post('/findface/v1/detect', [file('photo', Buffer.concat([A1, Buffer.alloc(10 * 1024 * 1024 + 1)]))]);
     assert.equal(r.status, FINDFACE_ERRORS.IMAGE_TOO_LARGE.status);
     assert.equal(r.json.code, FINDFACE_ERRORS.IMAGE_TOO_LARGE.code);
+  });
+
+  test('formats as the document lists: JPEG, PNG and WEBP are read; GIF is 400 BAD_IMAGE naming the photo', async () => {
+    const jpeg = await post('/findface/v1/detect', [file('photo', A1)]);
+    for (const fmt of ['png', 'webp'] as const) {
+      const r = await post('/findface/v1/detect', [file('photo', await sharp(A1)[fmt]({ lossless: true }).toBuffer())]);
+      assert.equal(r.status, 200, `${fmt}: ${r.text}`);
+      assert.equal(r.json.faces.length, jpeg.json.faces.length);
+    }
+    const gif = await sharp(A1).gif().toBuffer();
+    const r = await post('/findface/v1/face', [file('photo', gif)]);
+    assert.deepEqual([r.status, r.json.code, r.json.param], [400, 'BAD_IMAGE', 'photo']);
+    const v = await post('/findface/v1/verify', [file('photo1', A1), file('photo2', gif)]);
+    assert.deepEqual([v.status, v.json.param], [400, 'photo2']);
   });
 
   test('a URL that fails: URL_FETCH_FAILED (redirects are not followed); not an image: BAD_IMAGE', async () => {
