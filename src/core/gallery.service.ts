@@ -5,7 +5,6 @@
  * (gallery-access.ts). `scoped` gives the same service for another account (same store, index
  * registry and locks).
  */
-import type { FaceOptions } from '../domain/face-options.rules.js';
 import { DEFAULT_ACCOUNT, type AnyFaceRef, type FacePage, type Gallery, type ListFacesQuery, type MetaCount, type StoredFace } from '../ports/face-store.port.js';
 import { Enrolment, type BulkItem, type BulkItemResult, type BulkOptions, type EnrolOptions } from './gallery/enrolment.service.js';
 import { GalleryAccess, type GalleryServiceDeps, type ProbeInput } from './gallery/gallery-access.js';
@@ -49,9 +48,7 @@ export class GalleryService {
   deleteGallery = (name: string): Promise<void> => this.admin.delete(name);
 
   enrol = (gallery: string, input: ProbeInput, opts?: EnrolOptions): Promise<StoredFace[]> => this.enrolment.enrol(gallery, input, opts);
-  /** `opts` may be the face options alone (the older form). */
-  enrolBulk = (gallery: string, items: BulkItem[], opts?: BulkOptions | FaceOptions): Promise<BulkItemResult[]> =>
-    this.enrolment.enrolBulk(gallery, items, opts && ('budget' in opts || 'faceOptions' in opts) ? (opts as BulkOptions) : { faceOptions: opts as FaceOptions | undefined });
+  enrolBulk = (gallery: string, items: BulkItem[], opts?: BulkOptions): Promise<BulkItemResult[]> => this.enrolment.enrolBulk(gallery, items, opts);
 
   getFace = (gallery: string, ref: AnyFaceRef): Promise<StoredFace> => this.stored.get(gallery, ref);
   faceThumbnail = (gallery: string, ref: AnyFaceRef): Promise<Uint8Array> => this.stored.thumbnail(gallery, ref);
