@@ -37,6 +37,8 @@ export function defaultConfig(): Config {
     // Host names may hold characters a node name may not (the job queue uses ':' as a separator).
     nodeName: hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64) || 'visage',
     jobConcurrency: 2,
+    // A killed node's jobs wait this long for another node; shorter means more heartbeat writes.
+    jobLeaseMs: 30_000,
     detectorEarlyExit: true,
     pixelKernels: 'auto',
     urlFetchTimeoutMs: 5000,

@@ -38,6 +38,11 @@ export const ConfigSchema = Type.Object(
     /** Background jobs (large gallery adds, searches) run at once by this process. */
     jobConcurrency: Int(1, 64),
     /**
+     * How long a job stays with a worker that stops answering (a killed node) before another
+     * node may take it over; its heartbeat renews it every third of this.
+     */
+    jobLeaseMs: Int(1000, 3_600_000),
+    /**
      * Detector coarse to fine: skip the other three looks when the first is sure of every face it
      * sees, or the mirrored looks when the plain ones are (docs/accuracy.md has what it changes).
      */
@@ -128,6 +133,7 @@ export const ENV_VARS = {
   VISAGE_WORKERS: { key: 'workers', kind: 'int' },
   VISAGE_NODE_NAME: { key: 'nodeName', kind: 'string' },
   VISAGE_JOB_CONCURRENCY: { key: 'jobConcurrency', kind: 'int' },
+  VISAGE_JOB_LEASE_MS: { key: 'jobLeaseMs', kind: 'int' },
   VISAGE_URL_FETCH_TIMEOUT_MS: { key: 'urlFetchTimeoutMs', kind: 'int' },
   VISAGE_URL_FETCH_MAX_BYTES: { key: 'urlFetchMaxBytes', kind: 'int' },
   VISAGE_URL_ALLOW_PRIVATE: { key: 'urlAllowPrivate', kind: 'bool' },

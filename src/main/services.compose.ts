@@ -170,6 +170,7 @@ export function buildJobs(config: Config, log: ProgressLog): JobStack {
   const runner = new JobRunner(queue, {
     node: config.nodeName,
     concurrency: config.jobConcurrency,
+    leaseMs: config.jobLeaseMs,
     onError: (jobId, e) => log.warn({ jobId, err: (e as Error).message }, 'job failed'),
   });
   return {
