@@ -7,7 +7,7 @@ import type { JsonValue } from '../../domain/gallery.rules.js';
 import type { Gallery, StoredFace } from '../../ports/face-store.port.js';
 
 export type SqlBool = number | boolean;
-const bool = (v: SqlBool): boolean => v === true || v === 1;
+export const bool = (v: SqlBool): boolean => v === true || v === 1;
 
 export interface GalleryRowOf<B extends SqlBool> {
   id: number;

@@ -12,7 +12,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { ErrorCode } from '../../../domain/error.registry.js';
 import type { JsonValue } from '../../../domain/gallery.rules.js';
 import { systemClock, type Clock } from '../../../ports/clock.port.js';
 import {
@@ -27,74 +26,19 @@ import {
   type JobList,
   type JobPage,
   type JobQueue,
-  type JobStatus,
-  type JobSummary,
   type LeaseState,
   type NewJob,
   type ResumeReport,
 } from '../../../ports/job-queue.port.js';
 import { inTransaction } from './pg-database.js';
+import { JOB_INTERRUPTED, JOB_INTERRUPTED_MESSAGE, JOB_SUMMARY_COLUMNS, toJob, toJobSummary, type JobRowOf } from '../job.rows.js';
 
-interface JobRow {
-  seq: number;
-  id: string;
-  account_id: string;
-  kind: string;
-  payload?: string;
-  status: JobStatus;
-  progress: number;
-  stage: string | null;
-  result?: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  attempts: number;
-  max_attempts: number;
-  cancel_requested: boolean;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  expires_at: number | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-}
-
-const SUMMARY_COLUMNS = `seq, id, account_id, kind, status, progress, stage, error_code, error_message, attempts, max_attempts,
-  cancel_requested, created_at, started_at, finished_at, expires_at, lease_owner, lease_expires_at`;
-const date = (ms: number | null) => (ms === null ? null : new Date(ms));
-
-function toSummary(r: JobRow): JobSummary {
-  return {
-    id: r.id,
-    account: r.account_id,
-    kind: r.kind,
-    status: r.status,
-    progress: r.progress,
-    stage: r.stage,
-    error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? '' },
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    cancelRequested: r.cancel_requested,
-    createdAt: new Date(r.created_at),
-    startedAt: date(r.started_at),
-    finishedAt: date(r.finished_at),
-    expiresAt: date(r.expires_at),
-    leaseOwner: r.lease_owner,
-    leaseExpiresAt: date(r.lease_expires_at),
-  };
-}
-
-const toJob = (r: JobRow): Job => ({
-  ...toSummary(r),
-  payload: JSON.parse(r.payload!) as JsonValue,
-  result: r.result == null ? null : (JSON.parse(r.result) as JsonValue),
-});
+type JobRow = JobRowOf<boolean>;
 
 /** The SET clause that finishes a job at $now (the parameter named): lease released, expiry from its retention. */
 const finish = (now: string) => `finished_at = ${now}, expires_at = ${now} + retain_ms, lease_owner = NULL, lease_expires_at = NULL`;
 /** Lease fence: $1 id, $2 owner, $3 attempt ($4 is always now). */
 const FENCE = `id = $1 AND status = 'running' AND lease_owner = $2 AND attempts = $3`;
-const INTERRUPTED = `'${'JOB_INTERRUPTED' satisfies ErrorCode}'`;
-const INTERRUPTED_MESSAGE = `'The worker running this job stopped before it finished, on each of its ' || attempts || ' attempts'`;
 
 export interface PgJobQueueOptions {
   clock?: Clock;
@@ -147,7 +91,7 @@ export class PgJobQueue implements JobQueue {
       [kinds, now],
     );
     await this.pool.query(
-      `UPDATE jobs SET status = 'failed', error_code = ${INTERRUPTED}, error_message = ${INTERRUPTED_MESSAGE}, ${finish('$2::bigint')}
+      `UPDATE jobs SET status = 'failed', error_code = ${JOB_INTERRUPTED}, error_message = ${JOB_INTERRUPTED_MESSAGE}, ${finish('$2::bigint')}
        WHERE seq IN (SELECT seq FROM jobs WHERE ${expired} AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)`,
       [kinds, now],
     );
@@ -268,7 +212,7 @@ export class PgJobQueue implements JobQueue {
     if (cursor !== null && !Number.isSafeInteger(cursor)) throw new RangeError('invalid cursor');
     const rows = (
       await this.pool.query<JobRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM jobs
+        `SELECT ${JOB_SUMMARY_COLUMNS} FROM jobs
          WHERE account_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint) AND ($3::text IS NULL OR kind = $3::text)
            AND ($4::text[] IS NULL OR status = ANY($4::text[]))
          ORDER BY seq DESC LIMIT $5`,
@@ -277,7 +221,7 @@ export class PgJobQueue implements JobQueue {
     ).rows;
     const more = rows.length > limit;
     const jobs = rows.slice(0, limit);
-    return { jobs: jobs.map(toSummary), next: more ? String(jobs[jobs.length - 1]!.seq) : null };
+    return { jobs: jobs.map(toJobSummary), next: more ? String(jobs[jobs.length - 1]!.seq) : null };
   }
 
   async position(id: string, account: string): Promise<number | null> {
@@ -298,7 +242,7 @@ export class PgJobQueue implements JobQueue {
       const n = async (sql: string) => (await c.query(sql, args)).rowCount ?? 0;
       const cancelled = await n(`UPDATE jobs SET status = 'cancelled', ${finish('$3::bigint')} WHERE ${mine} AND cancel_requested`);
       const failed = await n(
-        `UPDATE jobs SET status = 'failed', error_code = ${INTERRUPTED}, error_message = ${INTERRUPTED_MESSAGE}, ${finish('$3::bigint')}
+        `UPDATE jobs SET status = 'failed', error_code = ${JOB_INTERRUPTED}, error_message = ${JOB_INTERRUPTED_MESSAGE}, ${finish('$3::bigint')}
          WHERE ${mine} AND attempts >= max_attempts`,
       );
       const requeued = await n(`UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, available_at = $3::bigint WHERE ${mine}`);

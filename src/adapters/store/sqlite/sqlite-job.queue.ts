@@ -11,7 +11,6 @@
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { ErrorCode } from '../../../domain/error.registry.js';
 import type { JsonValue } from '../../../domain/gallery.rules.js';
 import { systemClock, type Clock } from '../../../ports/clock.port.js';
 import {
@@ -26,73 +25,18 @@ import {
   type JobList,
   type JobPage,
   type JobQueue,
-  type JobStatus,
-  type JobSummary,
   type LeaseState,
   type NewJob,
   type ResumeReport,
 } from '../../../ports/job-queue.port.js';
 import { migrate, openDatabase, StatementCache } from './sqlite-database.js';
+import { JOB_INTERRUPTED, JOB_INTERRUPTED_MESSAGE, JOB_SUMMARY_COLUMNS, toJob, toJobSummary, type JobRowOf } from '../job.rows.js';
 
-interface JobRow {
-  seq: number;
-  id: string;
-  account_id: string;
-  kind: string;
-  payload?: string;
-  status: JobStatus;
-  progress: number;
-  stage: string | null;
-  result?: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  attempts: number;
-  max_attempts: number;
-  cancel_requested: number;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  expires_at: number | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-}
-
-const SUMMARY_COLUMNS = `seq, id, account_id, kind, status, progress, stage, error_code, error_message, attempts, max_attempts,
-  cancel_requested, created_at, started_at, finished_at, expires_at, lease_owner, lease_expires_at`;
-const date = (ms: number | null) => (ms === null ? null : new Date(ms));
-
-function toSummary(r: JobRow): JobSummary {
-  return {
-    id: r.id,
-    account: r.account_id,
-    kind: r.kind,
-    status: r.status,
-    progress: r.progress,
-    stage: r.stage,
-    error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? '' },
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    cancelRequested: r.cancel_requested === 1,
-    createdAt: new Date(r.created_at),
-    startedAt: date(r.started_at),
-    finishedAt: date(r.finished_at),
-    expiresAt: date(r.expires_at),
-    leaseOwner: r.lease_owner,
-    leaseExpiresAt: date(r.lease_expires_at),
-  };
-}
-
-const toJob = (r: JobRow): Job => ({
-  ...toSummary(r),
-  payload: JSON.parse(r.payload!) as JsonValue,
-  result: r.result == null ? null : (JSON.parse(r.result) as JsonValue),
-});
+type JobRow = JobRowOf<number>;
 
 /** The SET clause that finishes a job: lease released, expiry from its retention. */
 const FINISH = `finished_at = @now, expires_at = @now + retain_ms, lease_owner = NULL, lease_expires_at = NULL`;
 const FENCE = `id = @id AND status = 'running' AND lease_owner = @owner AND attempts = @attempt`;
-const INTERRUPTED = `'${'JOB_INTERRUPTED' satisfies ErrorCode}'`;
-const INTERRUPTED_MESSAGE = `'The worker running this job stopped before it finished, on each of its ' || attempts || ' attempts'`;
 
 export interface SqliteJobQueueOptions {
   clock?: Clock;
@@ -158,7 +102,7 @@ export class SqliteJobQueue implements JobQueue {
            WHERE status = 'running' AND ${inKinds} AND lease_expires_at <= @now AND cancel_requested = 1`,
         ).run(p);
         this.st(
-          `UPDATE jobs SET status = 'failed', error_code = ${INTERRUPTED}, error_message = ${INTERRUPTED_MESSAGE}, ${FINISH}
+          `UPDATE jobs SET status = 'failed', error_code = ${JOB_INTERRUPTED}, error_message = ${JOB_INTERRUPTED_MESSAGE}, ${FINISH}
            WHERE status = 'running' AND ${inKinds} AND lease_expires_at <= @now AND attempts >= max_attempts`,
         ).run(p);
         const queued = this.st(
@@ -277,7 +221,7 @@ export class SqliteJobQueue implements JobQueue {
     const cursor = page.cursor === undefined ? null : Number(page.cursor);
     if (cursor !== null && !Number.isSafeInteger(cursor)) throw new RangeError('invalid cursor');
     const rows = this.st(
-      `SELECT ${SUMMARY_COLUMNS} FROM jobs
+      `SELECT ${JOB_SUMMARY_COLUMNS} FROM jobs
        WHERE account_id = @account AND (@cursor IS NULL OR seq < @cursor) AND (@kind IS NULL OR kind = @kind)
          AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
        ORDER BY seq DESC LIMIT @limit`,
@@ -290,7 +234,7 @@ export class SqliteJobQueue implements JobQueue {
     }) as JobRow[];
     const more = rows.length > limit;
     const jobs = rows.slice(0, limit);
-    return { jobs: jobs.map(toSummary), next: more ? String(jobs[jobs.length - 1]!.seq) : null };
+    return { jobs: jobs.map(toJobSummary), next: more ? String(jobs[jobs.length - 1]!.seq) : null };
   }
 
   async position(id: string, account: string): Promise<number | null> {
@@ -308,7 +252,7 @@ export class SqliteJobQueue implements JobQueue {
       .transaction(() => {
         const cancelled = this.st(`UPDATE jobs SET status = 'cancelled', ${FINISH} WHERE ${mine} AND cancel_requested = 1`).run(p).changes;
         const failed = this.st(
-          `UPDATE jobs SET status = 'failed', error_code = ${INTERRUPTED}, error_message = ${INTERRUPTED_MESSAGE}, ${FINISH}
+          `UPDATE jobs SET status = 'failed', error_code = ${JOB_INTERRUPTED}, error_message = ${JOB_INTERRUPTED_MESSAGE}, ${FINISH}
            WHERE ${mine} AND attempts >= max_attempts`,
         ).run(p).changes;
         const requeued = this.st(
