@@ -6,53 +6,12 @@
  * request; in WAL mode NORMAL loses at most the last commits on power loss, never consistency.
  */
 import type Database from 'better-sqlite3';
-import type { ApiKey, Scope } from '../../../domain/auth.model.js';
+import type { ApiKey } from '../../../domain/auth.model.js';
 import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, DailyUsage } from '../../../ports/account-store.port.js';
 import { openDatabase, relaxed, StatementCache } from './sqlite-database.js';
+import { toAccount, toKey, type AccountRow, type KeyRowOf } from '../account.rows.js';
 
-interface KeyRow {
-  id: string;
-  account_id: string;
-  name: string;
-  kind: 'token' | 'password';
-  secret_hash: string;
-  login: string | null;
-  scopes: string;
-  allow_ips: string;
-  rate_per_sec: number | null;
-  rate_burst: number | null;
-  expires_at: number | null;
-  revoked_at: number | null;
-  created_at: number;
-  header_only?: number;
-}
-
-const date = (ms: number | null) => (ms === null ? null : new Date(ms));
-
-function toKey(r: KeyRow): ApiKey {
-  return {
-    id: r.id,
-    account: r.account_id,
-    name: r.name,
-    kind: r.kind,
-    secretHash: r.secret_hash,
-    login: r.login,
-    scopes: JSON.parse(r.scopes) as Scope[],
-    allowIps: JSON.parse(r.allow_ips) as string[],
-    rateLimit: r.rate_per_sec === null ? null : { perSecond: r.rate_per_sec, burst: r.rate_burst ?? Math.max(1, Math.ceil(r.rate_per_sec)) },
-    expiresAt: date(r.expires_at),
-    revokedAt: date(r.revoked_at),
-    createdAt: new Date(r.created_at),
-    ...(r.header_only === 1 ? { headerOnly: true } : {}),
-  };
-}
-
-interface AccountRow {
-  id: string;
-  monthly_credits: number | null;
-  created_at: number;
-}
-const toAccount = (r: AccountRow): Account => ({ id: r.id, monthlyCredits: r.monthly_credits, createdAt: new Date(r.created_at) });
+type KeyRow = KeyRowOf<number>;
 
 export class SqliteAccountStore implements AccountStore {
   private readonly stmts: StatementCache;
