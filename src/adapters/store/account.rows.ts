@@ -52,3 +52,26 @@ export function toKey(r: KeyRowOf<SqlBool>): ApiKey {
 }
 
 export const toAccount = (r: AccountRow): Account => ({ id: r.id, monthlyCredits: r.monthly_credits, createdAt: new Date(r.created_at) });
+
+/** The api_keys columns a key is written to, in the order of keyValues. */
+export const KEY_COLUMNS = 'id, account_id, name, kind, secret_hash, login, scopes, allow_ips, rate_per_sec, rate_burst, expires_at, revoked_at, created_at, header_only';
+
+/** A key's values for KEY_COLUMNS; `flag` writes a boolean as the engine stores it. */
+export function keyValues<B extends SqlBool>(k: ApiKey, flag: (v: boolean) => B): unknown[] {
+  return [
+    k.id,
+    k.account,
+    k.name,
+    k.kind,
+    k.secretHash,
+    k.login,
+    JSON.stringify(k.scopes),
+    JSON.stringify(k.allowIps),
+    k.rateLimit?.perSecond ?? null,
+    k.rateLimit?.burst ?? null,
+    k.expiresAt?.getTime() ?? null,
+    k.revokedAt?.getTime() ?? null,
+    k.createdAt.getTime(),
+    flag(k.headerOnly === true),
+  ];
+}

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { ApiKey } from '../../../domain/auth.model.js';
 import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, DailyUsage } from '../../../ports/account-store.port.js';
-import { toAccount, toKey, type AccountRow, type KeyRowOf } from '../account.rows.js';
+import { KEY_COLUMNS, keyValues, toAccount, toKey, type AccountRow, type KeyRowOf } from '../account.rows.js';
 
 type KeyRow = KeyRowOf<boolean>;
 
@@ -58,24 +58,8 @@ export class PgAccountStore implements AccountStore {
 
   async insertKey(k: ApiKey): Promise<void> {
     await this.pool.query(
-      `INSERT INTO api_keys (id, account_id, name, kind, secret_hash, login, scopes, allow_ips, rate_per_sec, rate_burst, expires_at, revoked_at, created_at, header_only)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
-        k.id,
-        k.account,
-        k.name,
-        k.kind,
-        k.secretHash,
-        k.login,
-        JSON.stringify(k.scopes),
-        JSON.stringify(k.allowIps),
-        k.rateLimit?.perSecond ?? null,
-        k.rateLimit?.burst ?? null,
-        k.expiresAt?.getTime() ?? null,
-        k.revokedAt?.getTime() ?? null,
-        k.createdAt.getTime(),
-        k.headerOnly === true,
-      ],
+      `INSERT INTO api_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      keyValues(k, (v) => v),
     );
   }
 

@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import type { ApiKey } from '../../../domain/auth.model.js';
 import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, DailyUsage } from '../../../ports/account-store.port.js';
 import { openDatabase, relaxed, StatementCache } from './sqlite-database.js';
-import { toAccount, toKey, type AccountRow, type KeyRowOf } from '../account.rows.js';
+import { KEY_COLUMNS, keyValues, toAccount, toKey, type AccountRow, type KeyRowOf } from '../account.rows.js';
 
 type KeyRow = KeyRowOf<number>;
 
@@ -60,24 +60,8 @@ export class SqliteAccountStore implements AccountStore {
 
   async insertKey(k: ApiKey): Promise<void> {
     this.st(
-      `INSERT INTO api_keys (id, account_id, name, kind, secret_hash, login, scopes, allow_ips, rate_per_sec, rate_burst, expires_at, revoked_at, created_at, header_only)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      k.id,
-      k.account,
-      k.name,
-      k.kind,
-      k.secretHash,
-      k.login,
-      JSON.stringify(k.scopes),
-      JSON.stringify(k.allowIps),
-      k.rateLimit?.perSecond ?? null,
-      k.rateLimit?.burst ?? null,
-      k.expiresAt?.getTime() ?? null,
-      k.revokedAt?.getTime() ?? null,
-      k.createdAt.getTime(),
-      k.headerOnly ? 1 : 0,
-    );
+      `INSERT INTO api_keys (${KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(...keyValues(k, (v) => (v ? 1 : 0)));
   }
 
   private keyWhere(where: string, ...args: unknown[]): ApiKey | null {
