@@ -1,5 +1,6 @@
-// The contract every catalogue store passes: SQLite today
-// (test/adapters/store/sqlite/sqlite-catalogue.store.test.ts). `open(dir)` opens the store kept
+// The contract every catalogue store passes: SQLite
+// (test/adapters/store/sqlite/sqlite-catalogue.store.test.ts) and PostgreSQL
+// (test/adapters/store/postgres/pg-catalogue.store.test.ts). `open(dir)` opens the store kept
 // at `dir`; opening the same dir again must see the same data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,6 +50,8 @@ export function catalogueStoreContract(name: string, fx: CatalogueStoreFixture):
     assert.deepEqual(await ids({ maleCount: 2 }), [a.id]);
     assert.deepEqual(await ids({ femaleCount: 0 }), [b.id]);
     assert.deepEqual(await ids({ externalId: 'n1' }), [a.id]);
+    assert.deepEqual(await ids({ title: 'North', language: 'en', maleCount: 2, femaleCount: 1 }), [a.id], 'filters inside and outside the counts together');
+    assert.deepEqual(await ids({ title: 'South', maleCount: 2 }), []);
     const desc = await s.listAgencies('acme', {}, { page: 1, perPage: 1, sortDir: 'desc' });
     assert.deepEqual([desc.items.map((x) => x.id), desc.total, desc.page, desc.perPage], [[b.id], 2, 1, 1]);
     assert.deepEqual((await s.listAgencies('acme', {}, { page: 2, perPage: 1, sortDir: 'desc' })).items.map((x) => x.id), [a.id]);
@@ -87,6 +90,12 @@ export function catalogueStoreContract(name: string, fx: CatalogueStoreFixture):
     assert.equal(await s.deletePhoto('acme', m1.id, p1.id), null);
     const up = (await s.updateModel('acme', m1.id, { ...model(), name: 'Ann B', height: 176 }))!;
     assert.deepEqual([up.name, up.height, up.agencyId], ['Ann B', 176, null]);
+    const bare = await s.createModel('acme', model({ name: 'No photos', externalId: 'x2' }));
+    await assert.rejects(s.updateModel('acme', m2.id, { ...model(), externalId: 'x2' }), { code: 'DUPLICATE_ID' });
+    await assert.rejects(s.createModel('acme', model({ externalId: 'x2' })), { code: 'DUPLICATE_ID' });
+    assert.equal((await s.createModel('other', model({ externalId: 'x2' }))).externalId, 'x2', 'external ids are per account');
+    assert.deepEqual(await s.deleteModel('acme', bare.id), [], 'a model without photos: deleted, no faces');
+    assert.equal(await s.deleteModel('other', m2.id), null, "another account's model is not deleted");
     assert.deepEqual(await s.deleteModel('acme', m1.id), [12]);
     assert.equal(await s.deleteModel('acme', m1.id), null);
     assert.equal(await s.getModel('acme', m1.id), null);
