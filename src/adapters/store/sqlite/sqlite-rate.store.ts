@@ -11,16 +11,8 @@ import type Database from 'better-sqlite3';
 import type { RateLimit } from '../../../domain/auth.model.js';
 import type { BucketTake, IpBan, RateStore } from '../../../ports/rate-store.port.js';
 import { openDatabase, relaxed, StatementCache } from './sqlite-database.js';
+import { toBan, type BanRow } from '../ban.rows.js';
 
-interface BanRow {
-  ip: string;
-  kind: 'block' | 'ban';
-  until: number;
-  strikes: number;
-  reason: string;
-  updated_at: number;
-}
-const toBan = (r: BanRow): IpBan => ({ ip: r.ip, kind: r.kind, until: new Date(r.until), strikes: r.strikes, reason: r.reason, updatedAt: new Date(r.updated_at) });
 
 /** Expired failure counts are swept once per this many recorded failures. */
 const SWEEP_EVERY = 1000;
