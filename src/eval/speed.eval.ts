@@ -3,7 +3,7 @@
  * detect = faces with landmarks and pose, no template; template = the same plus a template per face.
  * Throughput under load is the benchmark's job (npm run bench); this is the per-request cost.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RgbImage } from '../domain/face.model.js';
 import type { FaceAnalyzer } from '../ports/face-analyzer.port.js';

@@ -102,7 +102,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerImageInput(app, { maxUploadBytes });
   registerJsonLimits(app, { maxJsonDepth: cfg('maxJsonDepth') });
   const accounts = deps.accounts;
-  const defaultRateLimit = { perSecond: cfg('rateLimitPerSecond'), burst: cfg('rateLimitBurst') };
 
   await app.register(healthRoute, { ready: deps.ready });
   if (metrics && !deps.dialectAtRoot) await registerMetricsRoute(app, { mode: cfg('metrics'), metrics, accounts });

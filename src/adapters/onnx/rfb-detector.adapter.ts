@@ -11,7 +11,7 @@ import type { ModelInfo } from '../../domain/model.info.js';
 import { fuseVotes, nms, type FusionOptions, type PassDetections, type ScoredBox } from '../../domain/nms.rules.js';
 import type { DetectOptions, Detection, FaceDetector } from '../../ports/face-models.port.js';
 import { boxDownsample } from '../image/box-downsample.js';
-import { boxToAffine, warpToTensor, type TensorSpec } from '../image/pixel-ops.js';
+import { boxToAffine, warpToTensor } from '../image/pixel-ops.js';
 import { MODEL_FILES, readVerifiedModelFile } from '../models/model-files.registry.js';
 import { createSession, runSession, type OrtSession } from './onnx-session.js';
 import { RFB_OUTPUTS, rfbAnySizeGraph } from './rfb-graph.rewrite.js';

@@ -1,6 +1,5 @@
 /** Head pose on real LFW photos: the network and the landmark-geometry fallback. */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { SharpDecoder } from '../../../src/adapters/image/sharp-decoder.adapter.js';
 import { Landmark68Locator } from '../../../src/adapters/onnx/landmark68.adapter.js';

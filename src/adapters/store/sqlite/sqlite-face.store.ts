@@ -94,15 +94,6 @@ export class SqliteFaceStore implements FaceStore, ChangeFeed {
     return (this.st('SELECT gallery_id FROM face_galleries WHERE face_id = ?').all(faceId) as { gallery_id: number }[]).map((r) => r.gallery_id);
   }
 
-  /**
-   * Deletes a face from every gallery it is in, logging the removal in each at its next mark
-   * (`pending` collects, per gallery, the count change of this transaction: one bump at the end).
-   */
-  private dropFace(faceId: number, pending: Map<number, number>): void {
-    for (const gid of this.membershipsOf(faceId)) pending.set(gid, (pending.get(gid) ?? 0) - 1);
-    this.st('DELETE FROM faces WHERE id = ?').run(faceId);
-  }
-
   /** Applies the count changes of a transaction: one mark per gallery, removals logged at it. */
   private settle(pending: Map<number, number>, removedFrom: Map<number, number[]>): IndexMark[] {
     const now = Date.now();
