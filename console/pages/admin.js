@@ -1,4 +1,4 @@
-// Admin (keys with the admin scope): keys, accounts and credits with usage per operation and per
+// Admin (keys with the admin scope): keys (create, edit options, rotate, revoke), accounts and credits with usage per operation and per
 // day (GET /v1/admin/accounts/{account}/usage/daily, a stacked column chart and its table), the
 // audit log with filters, and IP blocks and bans with a way to lift them. All under /v1/admin.
 import { api, attempt, barChart, field, h, mount } from '../ui.js';
@@ -14,6 +14,7 @@ function keysSection() {
   const err = h('div');
   const secret = h('div', { 'aria-live': 'polite' });
   const table = h('div', { id: 'key-list' });
+  const editor = h('div', { id: 'key-editor' });
   const f = {
     account: h('input', { id: 'key-account', value: 'default' }),
     name: h('input', { id: 'key-name' }),
@@ -53,6 +54,8 @@ function keysSection() {
               h(
                 'td',
                 {},
+                k.revoked_at ? '' : h('button', { type: 'button', class: 'small', 'aria-label': `Edit key ${k.id}`, onclick: () => edit(k) }, 'Edit'),
+                k.revoked_at ? '' : ' ',
                 k.revoked_at
                   ? ''
                   : h(
@@ -93,6 +96,55 @@ function keysSection() {
       ),
     );
   };
+  // Edits a key's options in place (PATCH): the form starts from the key's values and sends them
+  // all, an emptied rate or expiry as null (the server default, never), an emptied list as [].
+  const edit = (k) => {
+    const localTime = (iso) => (iso ? new Date(new Date(iso).getTime() - new Date(iso).getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '');
+    const e = {
+      name: h('input', { id: 'edit-name', value: k.name ?? '' }),
+      scopes: h('input', { id: 'edit-scopes', value: k.scopes.join(',') }),
+      rate: h('input', { id: 'edit-rate', type: 'number', min: 0, step: 'any', value: k.rate_limit ? String(k.rate_limit.per_second) : '' }),
+      burst: h('input', { id: 'edit-burst', type: 'number', min: 1, value: k.rate_limit ? String(k.rate_limit.burst) : '' }),
+      ips: h('input', { id: 'edit-ips', value: (k.allow_ips ?? []).join(', ') }),
+      expires: h('input', { id: 'edit-expires', type: 'datetime-local', value: localTime(k.expires_at) }),
+      headerOnly: h('input', { id: 'edit-header-only', type: 'checkbox', checked: k.header_only }),
+    };
+    const save = async (ev) => {
+      ev.preventDefault();
+      const body = {
+        name: e.name.value,
+        scopes: list(e.scopes.value),
+        allow_ips: list(e.ips.value),
+        rate_per_second: e.rate.value ? Number(e.rate.value) : null,
+        expires_at: e.expires.value ? new Date(e.expires.value).toISOString() : null,
+        header_only: e.headerOnly.checked,
+      };
+      if (e.rate.value && e.burst.value) body.burst = Number(e.burst.value);
+      const r = await attempt(err, () => api('PATCH', `/v1/admin/keys/${enc(k.id)}`, { json: body }));
+      if (!r) return;
+      mount(editor, h('p', { role: 'status' }, `Key ${r.id} saved; its secret is unchanged.`));
+      load();
+    };
+    mount(
+      editor,
+      h(
+        'form',
+        { class: 'card grid-form', id: 'edit-key', onsubmit: save },
+        h('h3', {}, `Edit key ${k.id}`),
+        field('Name', e.name),
+        field('Scopes', e.scopes, 'comma-separated'),
+        field('Rate per second', e.rate, 'empty: the server default'),
+        field('Burst', e.burst),
+        field('IP allow-list', e.ips, 'empty: any'),
+        field('Expires', e.expires, 'empty: never'),
+        field('Only in a header', e.headerOnly, 'refuse this key in a URL or form field'),
+        h('button', { type: 'submit' }, 'Save key'),
+        ' ',
+        h('button', { type: 'button', onclick: () => mount(editor) }, 'Cancel'),
+      ),
+    );
+    e.name.focus();
+  };
   const create = async (e) => {
     e.preventDefault();
     const body = { account: f.account.value || undefined, name: f.name.value || undefined, scopes: list(f.scopes.value) };
@@ -130,6 +182,7 @@ function keysSection() {
     ),
     secret,
     err,
+    editor,
     table,
   );
 }

@@ -16,6 +16,9 @@ export const KEYS_USAGE = `Usage:
                      [--allow-ips 10.0.0.0/8,…] [--expires 2030-01-01T00:00:00Z] [--rate 10 --burst 20] [--header-only]
                      [--login L [--password P]]       a LOGIN:PASSWORD key instead of a token
   visage keys list [--account A] [--json]
+  visage keys update <key id> [--name N] [--scopes …] [--allow-ips …|none] [--expires DATE|never]
+                     [--rate 10 [--burst 20] | --rate default] [--header-only | --no-header-only]
+                                                       change options; the secret stays, options left out stay
   visage keys revoke <key id>
   visage keys rotate <key id>                          new secret, same key; the old one stops working
   visage keys credits <account> <n|unlimited>          monthly credits of an account
@@ -65,6 +68,7 @@ export async function keysCommand(
       login: { type: 'string' },
       password: { type: 'string' },
       'header-only': { type: 'boolean' },
+      'no-header-only': { type: 'boolean' },
       json: { type: 'boolean' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -74,7 +78,7 @@ export async function keysCommand(
     out(KEYS_USAGE);
     return sub ? 0 : 2;
   }
-  if (!['create', 'list', 'revoke', 'rotate', 'credits', 'usage'].includes(sub)) {
+  if (!['create', 'list', 'update', 'revoke', 'rotate', 'credits', 'usage'].includes(sub)) {
     out(KEYS_USAGE);
     return 2;
   }
@@ -110,6 +114,24 @@ export async function keysCommand(
         const list = await keys.list(values.account === undefined ? undefined : await existingAccount(store, values.account, database));
         if (values.json) out(`${JSON.stringify(list, null, 2)}\n`);
         else for (const k of list) out(describe(k));
+        return 0;
+      }
+      case 'update': {
+        const id = positionals[0];
+        if (!id) {
+          out(KEYS_USAGE);
+          return 2;
+        }
+        const rate = values.rate === 'default' ? null : values.rate === undefined && values.burst === undefined ? undefined : { perSecond: values.rate, burst: values.burst === undefined ? undefined : Number(values.burst) };
+        const key = await keys.update(id, {
+          name: values.name,
+          scopes: values.scopes,
+          allowIps: values['allow-ips'] === 'none' ? [] : values['allow-ips'],
+          expiresAt: values.expires === 'never' ? null : values.expires,
+          rateLimit: rate,
+          headerOnly: values['header-only'] ? true : values['no-header-only'] ? false : undefined,
+        });
+        out(describe(key));
         return 0;
       }
       case 'revoke':

@@ -1,5 +1,5 @@
 /**
- * API key management: create, list, revoke and rotate. The raw secret is returned exactly once,
+ * API key management: create, list, edit options, revoke and rotate. The raw secret is returned exactly once,
  * by create and rotate; the store only ever sees its hash (sha-256 for tokens, scrypt for
  * login:password pairs).
  */
@@ -34,6 +34,20 @@ export interface NewKeyInput {
   headerOnly?: unknown;
 }
 
+/**
+ * Changes to an existing key's options: each field given replaces the key's (validated as on
+ * create); a field left out stays. `expiresAt: null` and `rateLimit: null` remove them
+ * (the key then follows the server's default rate limit).
+ */
+export interface KeyChangesInput {
+  name?: unknown;
+  scopes?: unknown;
+  allowIps?: unknown;
+  expiresAt?: unknown;
+  rateLimit?: { perSecond?: unknown; burst?: unknown } | null;
+  headerOnly?: unknown;
+}
+
 /** A key as shown to admins: never the hash. */
 export type KeyView = Omit<ApiKey, 'secretHash'>;
 
@@ -54,6 +68,14 @@ function parseRateLimit(input: NewKeyInput['rateLimit']): RateLimit | null {
   return { perSecond, burst };
 }
 
+function parseName(input: unknown): string {
+  const name = String(input).trim();
+  if (name.length === 0 || name.length > 100) throw badParam('name', 'name must be 1–100 characters');
+  return name;
+}
+
+const parseFlag = (input: unknown) => input === true || input === 'true';
+
 function parseExpiry(input: unknown, now: number): Date | null {
   if (input === undefined || input === null || input === '') return null;
   const d = input instanceof Date ? input : new Date(String(input));
@@ -70,8 +92,7 @@ export class KeysService {
   async create(input: NewKeyInput): Promise<CreatedKey> {
     const now = this.deps.clock.now();
     const account = input.account === undefined ? 'default' : validateAccountId(input.account);
-    const name = input.name === undefined ? 'key' : String(input.name).trim();
-    if (name.length === 0 || name.length > 100) throw badParam('name', 'name must be 1–100 characters');
+    const name = input.name === undefined ? 'key' : parseName(input.name);
     const scopes: Scope[] = input.scopes === undefined ? [...CLIENT_SCOPES] : parseScopes(input.scopes);
     const base = {
       id: `key_${randomBytes(9).toString('base64url')}`,
@@ -83,7 +104,7 @@ export class KeysService {
       expiresAt: parseExpiry(input.expiresAt, now),
       revokedAt: null,
       createdAt: new Date(now),
-      headerOnly: input.headerOnly === true || input.headerOnly === 'true',
+      headerOnly: parseFlag(input.headerOnly),
     };
     let key: ApiKey;
     let secret: string;
@@ -116,6 +137,22 @@ export class KeysService {
   async revoke(id: string): Promise<void> {
     const ok = await this.deps.store.revokeKey(id, new Date(this.deps.clock.now()));
     if (!ok) throw new VisageError('KEY_NOT_FOUND', `Key ${id} does not exist or is already revoked`, { param: 'id' });
+  }
+
+  /** Edits an active key's options; it keeps its secret, so clients go on without a change. */
+  async update(id: string, input: KeyChangesInput): Promise<KeyView> {
+    const k = await this.deps.store.getKey(id);
+    if (!k || k.revokedAt) throw new VisageError('KEY_NOT_FOUND', `Key ${id} does not exist or is revoked`, { param: 'id' });
+    const updated = await this.deps.store.updateKeyOptions(id, {
+      name: input.name === undefined ? k.name : parseName(input.name),
+      scopes: input.scopes === undefined ? k.scopes : parseScopes(input.scopes),
+      allowIps: input.allowIps === undefined ? k.allowIps : parseAllowList(input.allowIps),
+      rateLimit: input.rateLimit === undefined ? k.rateLimit : parseRateLimit(input.rateLimit),
+      expiresAt: input.expiresAt === undefined ? k.expiresAt : parseExpiry(input.expiresAt, this.deps.clock.now()),
+      headerOnly: input.headerOnly === undefined ? k.headerOnly === true : parseFlag(input.headerOnly),
+    });
+    if (!updated) throw new VisageError('KEY_NOT_FOUND', `Key ${id} does not exist or is revoked`, { param: 'id' });
+    return toKeyView(updated);
   }
 
   /** A new secret for the same key (same id, scopes and limits); the old one stops working at once. */

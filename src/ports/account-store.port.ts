@@ -47,6 +47,9 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** What an admin may change on an existing key; the secret, kind, login and account stay. */
+export type KeyOptions = Pick<ApiKey, 'name' | 'scopes' | 'allowIps' | 'rateLimit' | 'expiresAt'> & { headerOnly: boolean };
+
 export interface AccountStore {
   /** Creates the account when missing; an existing one is returned unchanged. */
   ensureAccount(id: string, monthlyCredits: number | null): Promise<Account>;
@@ -63,6 +66,11 @@ export interface AccountStore {
   revokeKey(id: string, at: Date): Promise<boolean>;
   /** Replaces the secret of an active key (rotation); null when there is no such active key. */
   replaceSecret(id: string, secretHash: string): Promise<ApiKey | null>;
+  /**
+   * Writes an active key's options (name, scopes, allow-list, rate limit, expiry, header-only)
+   * in one statement, secret and account untouched; null when there is no such active key.
+   */
+  updateKeyOptions(id: string, options: KeyOptions): Promise<ApiKey | null>;
   countActiveKeys(): Promise<number>;
 
   /**

@@ -78,3 +78,25 @@ test('keys usage|credits|list of an account that does not exist is an error, and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('keys update changes options in place: listed at once, options left out stay, the secret stays', async () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'visage-keys-')));
+  try {
+    const env = { VISAGE_DATA_DIR: join(dir, 'data') };
+    const made = await run(['keys', 'create', '--account', 'acme', '--name', 'app', '--scopes', 'detect'], env);
+    const id = /^(key_\S+)/.exec(made.out)![1]!;
+    const up = await run(['keys', 'update', id, '--scopes', 'detect,search', '--rate', '4', '--burst', '8', '--header-only'], env);
+    assert.equal(up.code, 0, up.err);
+    assert.match(up.out, /acme +app +\[detect,search\] +4\/s burst 8/);
+    const back = await run(['keys', 'update', id, '--rate', 'default', '--no-header-only', '--name', 'renamed'], env);
+    assert.match(back.out, /acme +renamed +\[detect,search\] +default rate/);
+    const listed = JSON.parse((await run(['keys', 'list', '--json'], env)).out) as { id: string; headerOnly?: boolean }[];
+    assert.equal(listed.find((k) => k.id === id)!.headerOnly, undefined);
+    const bad = await run(['keys', 'update', id, '--scopes', 'fly'], env);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /scope/i);
+    assert.equal((await run(['keys', 'update'], env)).code, 2, 'a key id is needed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

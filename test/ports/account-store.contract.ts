@@ -69,7 +69,21 @@ export function accountStoreContract(name: string, fx: AccountStoreFixture): voi
     const rotated = await s.replaceSecret('key_a', 'hash-new');
     assert.equal(rotated!.secretHash, 'hash-new');
     assert.equal(await s.findKeyByHash('hash-key_a'), null, 'the old secret no longer finds the key');
+    const options = { name: 'renamed', scopes: ['detect' as const], allowIps: ['10.0.0.0/8'], rateLimit: { perSecond: 2.5, burst: 7 }, expiresAt: new Date('2031-01-01T00:00:00Z'), headerOnly: true };
+    const edited = await s.updateKeyOptions('key_a', options);
+    assert.deepEqual(
+      { name: edited!.name, scopes: edited!.scopes, allowIps: edited!.allowIps, rateLimit: edited!.rateLimit, expiresAt: edited!.expiresAt, headerOnly: edited!.headerOnly },
+      options,
+    );
+    assert.equal(edited!.secretHash, 'hash-new', 'the secret stays');
+    assert.deepEqual(await s.getKey('key_a'), edited, 'read back as written');
+    const cleared = await s.updateKeyOptions('key_a', { ...options, allowIps: [], rateLimit: null, expiresAt: null, headerOnly: false });
+    assert.equal(cleared!.rateLimit, null);
+    assert.equal(cleared!.expiresAt, null);
+    assert.equal(cleared!.headerOnly, undefined, 'header-only off reads as absent, as on a new key');
+    assert.equal(await s.updateKeyOptions('key_nope', options), null);
     assert.equal(await s.revokeKey('key_a', new Date('2026-02-01T00:00:00Z')), true);
+    assert.equal(await s.updateKeyOptions('key_a', options), null, 'a revoked key is not edited');
     assert.equal(await s.revokeKey('key_a', new Date()), false, 'revoked once');
     assert.equal(await s.replaceSecret('key_a', 'again'), null, 'a revoked key is not rotated');
     assert.equal(await s.countActiveKeys(), 1);

@@ -4,7 +4,7 @@
  * how a boolean comes back: 0/1 from SQLite, true/false from PostgreSQL.
  */
 import type { ApiKey, Scope } from '../../domain/auth.model.js';
-import type { Account } from '../../ports/account-store.port.js';
+import type { Account, KeyOptions } from '../../ports/account-store.port.js';
 import { bool, type SqlBool } from './face.rows.js';
 
 export interface KeyRowOf<B extends SqlBool> {
@@ -74,4 +74,11 @@ export function keyValues<B extends SqlBool>(k: ApiKey, flag: (v: boolean) => B)
     k.createdAt.getTime(),
     flag(k.headerOnly === true),
   ];
+}
+
+/** The api_keys columns an options update writes, in the order of keyOptionValues. */
+export const KEY_OPTION_COLUMNS = ['name', 'scopes', 'allow_ips', 'rate_per_sec', 'rate_burst', 'expires_at', 'header_only'] as const;
+
+export function keyOptionValues<B extends SqlBool>(o: KeyOptions, flag: (v: boolean) => B): unknown[] {
+  return [o.name, JSON.stringify(o.scopes), JSON.stringify(o.allowIps), o.rateLimit?.perSecond ?? null, o.rateLimit?.burst ?? null, o.expiresAt?.getTime() ?? null, flag(o.headerOnly)];
 }

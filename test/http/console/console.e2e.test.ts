@@ -1,7 +1,7 @@
 /**
  * The web console in a real browser (Debian's Chromium through playwright-core) against a real
  * server on loopback with the real models: analyse, compare, galleries (enrol, search), search
- * jobs (index, search, progress, results), catalogue (filters, photo scores), admin (create and
+ * jobs (index, search, progress, results), catalogue (filters, photo scores), admin (create, edit and
  * revoke a key, usage per day), errors shown as the API states them, an axe-core check of every
  * page, and the screenshots in docs/console/.
  * Without /usr/bin/chromium the suite is skipped, except under CI=true, where it fails.
@@ -298,6 +298,16 @@ describe('web console', { skip: haveChromium ? false : `no ${CHROMIUM} (apt-get 
     await page.locator('#audit-list table').waitFor();
     await accessible('admin');
     await shot('admin');
+    // Edit its options in place: the secret keeps working with the new scopes.
+    await page.getByRole('button', { name: `Edit key ${id}` }).click();
+    await page.locator('#edit-scopes').fill('detect');
+    await page.locator('#edit-rate').fill('3');
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await page.locator('#key-editor').getByText('saved; its secret is unchanged').waitFor();
+    await page.locator(`tr[data-key-id="${id}"]`).getByText('3/s').waitFor();
+    const edited = await request(port, 'GET', '/v1/account', { key: secret });
+    assert.equal(edited.status, 200);
+    assert.deepEqual(edited.json.key.scopes, ['detect']);
     await page.getByRole('button', { name: `Revoke key ${id}` }).click();
     await page.locator(`tr[data-key-id="${id}"]`).getByText('revoked').waitFor();
 

@@ -6,8 +6,8 @@
  */
 import type pg from 'pg';
 import type { ApiKey } from '../../../domain/auth.model.js';
-import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, DailyUsage } from '../../../ports/account-store.port.js';
-import { KEY_COLUMNS, keyValues, toAccount, toKey, type AccountRow, type KeyRowOf } from '../account.rows.js';
+import type { Account, AccountStore, KeyOptions, AuditEntry, AuditQuery, CreditUsage, DailyUsage } from '../../../ports/account-store.port.js';
+import { KEY_COLUMNS, KEY_OPTION_COLUMNS, keyOptionValues, keyValues, toAccount, toKey, type AccountRow, type KeyRowOf } from '../account.rows.js';
 
 type KeyRow = KeyRowOf<boolean>;
 
@@ -94,6 +94,12 @@ export class PgAccountStore implements AccountStore {
 
   async replaceSecret(id: string, secretHash: string): Promise<ApiKey | null> {
     const [r] = await this.rows<KeyRow>('UPDATE api_keys SET secret_hash = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING *', [secretHash, id]);
+    return r ? toKey(r) : null;
+  }
+
+  async updateKeyOptions(id: string, o: KeyOptions): Promise<ApiKey | null> {
+    const set = KEY_OPTION_COLUMNS.map((c, i) => `${c} = $${i + 1}`).join(', ');
+    const [r] = await this.rows<KeyRow>(`UPDATE api_keys SET ${set} WHERE id = $${KEY_OPTION_COLUMNS.length + 1} AND revoked_at IS NULL RETURNING *`, [...keyOptionValues(o, (v) => v), id]);
     return r ? toKey(r) : null;
   }
 

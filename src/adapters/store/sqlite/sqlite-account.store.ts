@@ -7,9 +7,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { ApiKey } from '../../../domain/auth.model.js';
-import type { Account, AccountStore, AuditEntry, AuditQuery, CreditUsage, DailyUsage } from '../../../ports/account-store.port.js';
+import type { Account, AccountStore, KeyOptions, AuditEntry, AuditQuery, CreditUsage, DailyUsage } from '../../../ports/account-store.port.js';
 import { openDatabase, relaxed, StatementCache } from './sqlite-database.js';
-import { KEY_COLUMNS, keyValues, toAccount, toKey, type AccountRow, type KeyRowOf } from '../account.rows.js';
+import { KEY_COLUMNS, KEY_OPTION_COLUMNS, keyOptionValues, keyValues, toAccount, toKey, type AccountRow, type KeyRowOf } from '../account.rows.js';
 
 type KeyRow = KeyRowOf<number>;
 
@@ -94,6 +94,12 @@ export class SqliteAccountStore implements AccountStore {
 
   async replaceSecret(id: string, secretHash: string): Promise<ApiKey | null> {
     const r = this.st('UPDATE api_keys SET secret_hash = ? WHERE id = ? AND revoked_at IS NULL RETURNING *').get(secretHash, id) as KeyRow | undefined;
+    return r ? toKey(r) : null;
+  }
+
+  async updateKeyOptions(id: string, o: KeyOptions): Promise<ApiKey | null> {
+    const set = KEY_OPTION_COLUMNS.map((c) => `${c} = ?`).join(', ');
+    const r = this.st(`UPDATE api_keys SET ${set} WHERE id = ? AND revoked_at IS NULL RETURNING *`).get(...keyOptionValues(o, (v) => (v ? 1 : 0)), id) as KeyRow | undefined;
     return r ? toKey(r) : null;
   }
 

@@ -1,5 +1,5 @@
 /**
- * /v1/admin: keys (create, list, revoke, rotate), account credits, IP blocks and bans, and the
+ * /v1/admin: keys (create, list, edit options, revoke, rotate), account credits, IP blocks and bans, and the
  * audit log. Mounted whenever API keys are on; every route needs the admin scope (any such key,
  * the first-start key included, or VISAGE_ADMIN_KEY).
  * A created or rotated secret is in the answer once and nowhere else (not in logs or audit).
@@ -89,6 +89,20 @@ const NewKeyBody = Type.Object(
   { additionalProperties: false },
 );
 
+const KeyChangesBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 100 })),
+    scopes: Type.Optional(Type.Union([Type.Array(Type.String(), { maxItems: 20 }), Type.String()])),
+    allow_ips: Type.Optional(Type.Union([Type.Array(Type.String(), { maxItems: 100 }), Type.String()])),
+    // Null first: the validator coerces types, and would read null as 0 or '' for a first branch of number or string.
+    expires_at: Type.Optional(Type.Union([Type.Null(), Type.String()], { description: 'null: never expires' })),
+    rate_per_second: Type.Optional(Type.Union([Type.Null(), Type.Number()], { description: "null: the server's default rate limit" })),
+    burst: Type.Optional(Type.Integer({ description: 'with rate_per_second (default twice it)' })),
+    header_only: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
 export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, o) => {
   const tags = ['admin'];
   const admin = { auth: { scope: 'admin' as const } };
@@ -118,6 +132,19 @@ export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (a
 
   app.get('/keys/:id', { config: admin, schema: { tags, summary: 'Read an API key', params: Type.Object({ id: Type.String() }), response: { 200: KeySchema, ...adminErrorResponses } } }, async (req) =>
     mapKey(await o.keys.get(req.params.id)),
+  );
+
+  app.patch(
+    '/keys/:id',
+    {
+      config: audited('key.update'),
+      schema: { tags, summary: "Change a key's options (fields left out stay; the secret stays)", params: Type.Object({ id: Type.String() }), body: KeyChangesBody, response: { 200: KeySchema, ...adminBodyErrorResponses } },
+    },
+    async (req) => {
+      const b = req.body;
+      const rateLimit = b.rate_per_second === null ? null : b.rate_per_second === undefined && b.burst === undefined ? undefined : { perSecond: b.rate_per_second, burst: b.burst };
+      return mapKey(await o.keys.update(req.params.id, { name: b.name, scopes: b.scopes, allowIps: b.allow_ips, expiresAt: b.expires_at, rateLimit, headerOnly: b.header_only }));
+    },
   );
 
   app.delete('/keys/:id', { config: audited('key.revoke'), schema: { tags, summary: 'Revoke an API key', params: Type.Object({ id: Type.String() }), response: { 204: NoContent, ...adminErrorResponses } } }, async (req, reply) => {
