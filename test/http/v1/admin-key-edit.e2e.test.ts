@@ -65,3 +65,13 @@ test('bad edits are refused with stable codes; a revoked or unknown key is KEY_N
   const other = await adminCreateKey(live, { account: 'edit3', scopes: 'all' });
   assert.equal((await live.call('PATCH', `/v1/admin/keys/${other.id}`, { key: other.secret, body: { name: 'mine' } })).status, 403);
 });
+
+test('monthly_credits: null makes an account unlimited (not 0, which a coercing validator would read)', async () => {
+  await adminCreateKey(live, { account: 'unlimited-again' });
+  const capped = await live.call('PUT', '/v1/admin/accounts/unlimited-again/credits', { key: ADMIN_KEY, body: { monthly_credits: 5 } });
+  assert.equal(capped.json.monthly_credits, 5);
+  const freed = await live.call('PUT', '/v1/admin/accounts/unlimited-again/credits', { key: ADMIN_KEY, body: { monthly_credits: null } });
+  assert.equal(freed.status, 200, freed.text);
+  assert.equal(freed.json.monthly_credits, null);
+  assert.equal(freed.json.remaining, null);
+});

@@ -185,7 +185,7 @@ export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (a
         tags,
         summary: "Set an account's monthly credits (null = unlimited)",
         params: Type.Object({ account: Type.String() }),
-        body: Type.Object({ monthly_credits: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]) }, { additionalProperties: false }),
+        body: Type.Object({ monthly_credits: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })]) }, { additionalProperties: false }), // null first: see KeyChangesBody
         response: { 200: CreditReportSchema, ...adminBodyErrorResponses },
       },
     },
