@@ -63,6 +63,7 @@ export function defaultConfig(): Config {
     // One process: buckets in memory (no write per request); bans are in SQLite regardless.
     rateLimitStore: 'memory',
     databaseUrl: '',
+    // True by default once DATABASE_URL is set (below).
     galleriesOnPostgres: false,
     abuseFailuresToBlock: 10,
     abuseFailureWindowMs: 60_000,
@@ -126,6 +127,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (typeof cfg.databaseUrl === 'string') problems.push(...databaseUrlProblems(cfg.databaseUrl));
   // With a shared database the buckets are shared too, unless memory (per node) is asked for.
   if (cfg.databaseUrl && !sourceOf.has('rateLimitStore')) cfg.rateLimitStore = 'postgres';
+  // With a shared database every store is shared by default; an explicit false keeps galleries,
+  // faces, jobs, the catalogue, search indexes and searches per node (docs/scale-out.md).
+  if (cfg.databaseUrl && !sourceOf.has('galleriesOnPostgres')) cfg.galleriesOnPostgres = true;
   if (cfg.galleriesOnPostgres && !cfg.databaseUrl) problems.push('VISAGE_GALLERIES_ON_POSTGRES: needs DATABASE_URL');
   if (cfg.rateLimitStore === 'postgres' && !cfg.databaseUrl) problems.push('VISAGE_RATE_LIMIT_STORE=postgres: needs DATABASE_URL');
   if (cfg.rateLimitStore === 'sqlite' && cfg.databaseUrl) problems.push('VISAGE_RATE_LIMIT_STORE=sqlite: with DATABASE_URL the shared buckets are in PostgreSQL (postgres, the default) or per node (memory)');

@@ -80,8 +80,9 @@ export const ConfigSchema = Type.Object(
     /** postgres://… : the shared stores of several nodes (docs/scale-out.md); '' = the embedded SQLite. */
     databaseUrl: Type.String(),
     /**
-     * Galleries, faces, jobs and the gallery lock in PostgreSQL too (issue 19; off by default:
-     * the catalogue and search-index stores are still per node and refer to SQLite's galleries).
+     * Galleries, faces, jobs, the gallery lock, the catalogue, search indexes and search sessions
+     * in PostgreSQL too: the default with DATABASE_URL; false keeps them per node (SQLite and
+     * files in the data dir) while accounts, keys, credits, limits and bans stay shared.
      */
     galleriesOnPostgres: Type.Boolean(),
     /** Invalid keys from one IP within the window that block it for abuseBlockMs (FaceHub 1S290/D). */

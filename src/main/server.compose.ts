@@ -2,6 +2,7 @@
  * The server's composition root: config → adapters → FaceService → app. It listens first so
  * /health answers while the models load (/ready says 503 until then), and shuts down gracefully.
  */
+import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
@@ -17,7 +18,7 @@ import { GALLERY_IMPORT_JOB, galleryImportHandler, type GalleryService } from '.
 import { buildCatalogue } from './catalogue.compose.js';
 import { DeferredAnalyzer } from './deferred-analyzer.js';
 import { buildFaceSearch } from './face-search.compose.js';
-import { buildFaceService, buildGalleries, buildJobs, engineOptions, galleriesShared, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
+import { buildFaceService, buildGalleries, buildJobs, databasePath, engineOptions, galleriesShared, loadRealAnalyzer, packageVersion, type AnalyzerLoader } from './services.compose.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -71,13 +72,17 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   };
   const app = await buildApp({ ...appDeps, metrics: serverMetrics(analyzer, stack.galleries, accounts) });
   log = app.log;
-  // Said at every start, since an operator may expect galleries to be shared too (docs/scale-out.md).
+  // Said at every start, so an operator sees which state the nodes share (docs/scale-out.md).
   if (config.databaseUrl) {
-    app.log.warn(
-      galleriesShared(config)
-        ? 'DATABASE_URL with VISAGE_GALLERIES_ON_POSTGRES: accounts, keys, credits, limits, bans, audit, galleries, faces and jobs are shared in PostgreSQL; the catalogue and search indexes are not (per node, and not usable yet: docs/scale-out.md)'
-        : 'DATABASE_URL: accounts, keys, credits, rate limits, bans and the audit log are shared in PostgreSQL; galleries, faces and jobs are still per node (this data dir)',
-    );
+    if (galleriesShared(config)) {
+      app.log.info('DATABASE_URL: every store is shared in PostgreSQL (accounts, keys, credits, limits, bans, audit, galleries, faces, jobs, catalogue, search indexes, searches); this node keeps only its vector index cache');
+      // Written only by a node that kept galleries per node (before they moved, or with the switch off).
+      if (existsSync(databasePath(config))) {
+        app.log.warn({ path: databasePath(config) }, 'this data dir holds a SQLite database that is not read while galleries are in PostgreSQL; set VISAGE_GALLERIES_ON_POSTGRES=false to use it');
+      }
+    } else {
+      app.log.warn('DATABASE_URL with VISAGE_GALLERIES_ON_POSTGRES=false: accounts, keys, credits, rate limits, bans and the audit log are shared in PostgreSQL; galleries, faces, jobs, the catalogue, search indexes and searches are per node (this data dir)');
+    }
   }
   await app.listen({ port: config.port, host: config.host });
   // A dialect given a port of its own also answers there, at its vendor's fixed paths.
@@ -112,7 +117,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       for (const side of dialectApps) await side.close();
       await app.close(); // waits for in-flight requests
       await jobs.close();
-      search.close();
+      await search.close();
       await analyzer.close();
       await catalogue.close();
       await stack.close();

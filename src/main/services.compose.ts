@@ -130,15 +130,16 @@ function catchUpOnNotice(store: FaceStore, indexes: FaceIndexRegistry, log: Prog
 }
 
 /**
- * Galleries (faces, templates, thumbnails) live in PostgreSQL with DATABASE_URL and
- * VISAGE_GALLERIES_ON_POSTGRES (off by default: the catalogue and search-index stores are still
- * SQLite, per node, and refer to SQLite's galleries). The job queue and the gallery write lock
- * go with the galleries, not with the accounts: every job kind writes galleries, so jobs and the
- * lock must be shared exactly when the galleries are. Each node's vector indexes stay a local
- * cache, kept in step by the change feed (docs/scale-out.md).
+ * Galleries (faces, templates, thumbnails) live in PostgreSQL with DATABASE_URL, unless
+ * VISAGE_GALLERIES_ON_POSTGRES=false keeps them per node. Everything that refers to them or runs
+ * on them goes with them, not with the accounts: the job queue and the gallery write lock (every
+ * job kind writes galleries), the catalogue (its photos name faces), search indexes (their rows
+ * refer to galleries and faces) and search sessions (read by whichever node runs the search's
+ * job). Each node's vector indexes stay a local cache, kept in step by the change feed
+ * (docs/scale-out.md).
  */
 
-/** Whether this process keeps galleries, faces, jobs and the gallery lock in PostgreSQL. */
+/** Whether this process keeps galleries, faces, jobs, the lock, catalogue, search indexes and searches in PostgreSQL. */
 export const galleriesShared = (config: Config): boolean => config.galleriesOnPostgres && config.databaseUrl !== '';
 
 function galleryLock(config: Config): GalleryWriteLock {

@@ -26,6 +26,16 @@ test('DATABASE_URL selects PostgreSQL and shares the buckets unless memory is as
   assert.equal(loadConfig({ DATABASE_URL: 'postgresql://h/db?host=/run/postgresql' }).databaseUrl, 'postgresql://h/db?host=/run/postgresql');
 });
 
+test('DATABASE_URL puts every store in PostgreSQL unless VISAGE_GALLERIES_ON_POSTGRES=false keeps the gallery side per node', () => {
+  const url = 'postgres://visage:secret@db.internal:5432/visage';
+  assert.equal(loadConfig({}).galleriesOnPostgres, false, 'no database: SQLite');
+  assert.equal(loadConfig({ DATABASE_URL: url }).galleriesOnPostgres, true);
+  assert.equal(loadConfig({ DATABASE_URL: url, VISAGE_GALLERIES_ON_POSTGRES: 'false' }).galleriesOnPostgres, false);
+  assert.equal(loadConfig({ DATABASE_URL: url, VISAGE_GALLERIES_ON_POSTGRES: 'true' }).galleriesOnPostgres, true);
+  assert.match(problems({ VISAGE_GALLERIES_ON_POSTGRES: 'true' }).join(), /VISAGE_GALLERIES_ON_POSTGRES: needs DATABASE_URL/);
+  assert.match(problems({ DATABASE_URL: url, VISAGE_GALLERIES_ON_POSTGRES: 'maybe' }).join(), /^VISAGE_GALLERIES_ON_POSTGRES="maybe"/);
+});
+
 test('a bad DATABASE_URL fails the start, naming the variable and never the password', () => {
   for (const [raw, why] of [
     ['not a url', /not a URL/],

@@ -13,7 +13,14 @@ withPostgres('search-index store', () => {
       if (!schema) schemas.set(dir, (schema = freshSchema()));
       const pool = createPgPool(PG_URL, { schema, max: 4 });
       const faces = new PgFaceStore(pool);
-      return { index: new PgSearchIndexStore(pool), faces, close: async () => (await faces.close(), await pool.end()) };
+      return {
+        index: new PgSearchIndexStore(pool),
+        faces,
+        close: async () => {
+          await faces.close();
+          await pool.end();
+        },
+      };
     },
   });
 });

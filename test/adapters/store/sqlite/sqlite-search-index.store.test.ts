@@ -9,6 +9,13 @@ searchIndexStoreContract('SQLite', {
     // Both stores on one handle, as the server runs them (main/database.compose.ts).
     const db = openDatabase(join(dir, 'visage.db'), { synchronous: 'NORMAL', secureDelete: true });
     const faces = new SqliteFaceStore(db);
-    return { index: new SqliteSearchIndexStore(db), faces, close: async () => (await faces.close(), db.close()) };
+    return {
+      index: new SqliteSearchIndexStore(db),
+      faces,
+      close: async () => {
+        await faces.close();
+        db.close();
+      },
+    };
   },
 });
