@@ -10,7 +10,7 @@
  */
 import { l2normalize } from '../../domain/similarity.rules.js';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import usearch from 'usearch';
 import type { OpenedIndex, VectorHit, VectorIndex, VectorIndexProvider } from '../../ports/vector-index.port.js';
@@ -79,6 +79,23 @@ function topK(scores: Float32Array, k: number): number[] {
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * sha256 of a file read in 64 MB pieces: a 1M-vector f32 graph is about 2.1 GB, past the 2 GiB
+ * that readFileSync can return (ERR_FS_FILE_TOO_LARGE), which made every save of it fail and
+ * every start rebuild it.
+ */
+function fileSha256(path: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(64 * 2 ** 20);
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
 
 class UsearchVectorIndex implements VectorIndex {
   highWaterMark = 0;
@@ -257,7 +274,7 @@ class UsearchVectorIndex implements VectorIndex {
       bytes.set(new Uint8Array(this.data.buffer, 0, n * this.dimensions * 4), 8 + n * 8);
       writeDurably(tmp, bytes);
     }
-    const digest = sha256(readFileSync(tmp));
+    const digest = fileSha256(tmp);
     renameSync(tmp, file);
     const sidecar: Sidecar = {
       format: FORMAT,
@@ -276,14 +293,15 @@ class UsearchVectorIndex implements VectorIndex {
     this.changed = false;
   }
 
-  /** Loads a verified file of this index's mode. */
-  load(bytes: Buffer, sidecar: Sidecar): void {
+  /** Loads a verified file of this index's mode (`bytes`: the flat file's; usearch reads its own file). */
+  load(bytes: Buffer | null, sidecar: Sidecar): void {
     if (sidecar.mode === 'hnsw') {
       const h = this.newHnsw();
       h.load(this.paths.data('hnsw'));
       if (h.dimensions() !== this.dimensions) throw new Error('dimension mismatch');
       this.hnsw = h;
     } else {
+      if (!bytes) throw new Error('flat file not read');
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const n = view.getUint32(0, true);
       if (view.getUint32(4, true) !== this.dimensions || bytes.length !== 8 + n * 8 + n * this.dimensions * 4) throw new Error('bad flat file');
@@ -339,8 +357,11 @@ export class UsearchIndexProvider implements VectorIndexProvider {
       if (mode === 'hnsw' && saved !== this.opts.quantization) {
         return { index: fresh(), status: 'mismatch', reason: `saved as ${saved}, ${this.opts.quantization} configured` };
       }
-      const bytes = readFileSync(paths.data(mode));
-      if (sha256(bytes) !== sidecar.sha256) return { index: fresh(), status: 'corrupt', reason: 'checksum mismatch' };
+      // A graph is hashed in pieces and read by usearch itself; a flat file (at most exactLimit
+      // vectors) is read once for both.
+      const bytes = mode === 'exact' ? readFileSync(paths.data(mode)) : null;
+      const digest = bytes ? sha256(bytes) : fileSha256(paths.data(mode));
+      if (digest !== sidecar.sha256) return { index: fresh(), status: 'corrupt', reason: 'checksum mismatch' };
       const index = fresh();
       index.load(bytes, sidecar);
       return { index, status: 'loaded' };
