@@ -75,3 +75,11 @@ test('monthly_credits: null makes an account unlimited (not 0, which a coercing 
   assert.equal(freed.json.monthly_credits, null);
   assert.equal(freed.json.remaining, null);
 });
+
+test('monthly_credits: 0 stays 0 (no credit), not null', async () => {
+  await adminCreateKey(live, { account: 'broke' });
+  const zero = await live.call('PUT', '/v1/admin/accounts/broke/credits', { key: ADMIN_KEY, body: { monthly_credits: 0 } });
+  assert.equal(zero.status, 200, zero.text);
+  assert.equal(zero.json.monthly_credits, 0);
+  assert.equal(zero.json.remaining, 0);
+});

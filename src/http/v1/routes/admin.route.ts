@@ -5,7 +5,7 @@
  * A created or rotated secret is in the answer once and nowhere else (not in logs or audit).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { AbuseGuard, AuditService, CreditsService, CreatedKey, KeysService, KeyView, CreditReport, DailyUsageReport, AuditEntry, IpBan } from '../../../core/index.js';
 import { validateAccountId } from '../../../domain/auth.model.js';
 import { VisageError } from '../../../domain/error.registry.js';
@@ -89,14 +89,20 @@ const NewKeyBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A value or null, as OpenAPI 3.0's `nullable`. Not a union: the validator coerces types, and a
+ * union with null reads null as 0 or '' when the number or string comes first, and 0 or '' as
+ * null when null comes first; with `nullable` each value is taken as it is.
+ */
+const nullable = <T extends TSchema>(t: T) => Type.Unsafe<Static<T> | null>({ ...t, nullable: true });
+
 const KeyChangesBody = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 100 })),
     scopes: Type.Optional(Type.Union([Type.Array(Type.String(), { maxItems: 20 }), Type.String()])),
     allow_ips: Type.Optional(Type.Union([Type.Array(Type.String(), { maxItems: 100 }), Type.String()])),
-    // Null first: the validator coerces types, and would read null as 0 or '' for a first branch of number or string.
-    expires_at: Type.Optional(Type.Union([Type.Null(), Type.String()], { description: 'null: never expires' })),
-    rate_per_second: Type.Optional(Type.Union([Type.Null(), Type.Number()], { description: "null: the server's default rate limit" })),
+    expires_at: Type.Optional(nullable(Type.String({ description: 'null: never expires' }))),
+    rate_per_second: Type.Optional(nullable(Type.Number({ description: "null: the server's default rate limit" }))),
     burst: Type.Optional(Type.Integer({ description: 'with rate_per_second (default twice it)' })),
     header_only: Type.Optional(Type.Boolean()),
   },
@@ -185,7 +191,7 @@ export const adminRoute: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (a
         tags,
         summary: "Set an account's monthly credits (null = unlimited)",
         params: Type.Object({ account: Type.String() }),
-        body: Type.Object({ monthly_credits: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })]) }, { additionalProperties: false }), // null first: see KeyChangesBody
+        body: Type.Object({ monthly_credits: nullable(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
         response: { 200: CreditReportSchema, ...adminBodyErrorResponses },
       },
     },
