@@ -49,7 +49,7 @@ export async function bansCommand(
   if (sub === 'lift' && !isIpLiteral(ip!)) throw new VisageError('BAD_PARAM', `${ip} is not an IP address`, { param: 'ip' });
   const base = loadConfig(env);
   const config = values['data-dir'] === undefined ? base : { ...base, dataDir: values['data-dir'] };
-  useDatabase(config, { create: false, origin: dataDirOrigin(values['data-dir'], env), stderr: deps.stderr ?? ((s) => void process.stderr.write(s)) });
+  useDatabase(config, { state: 'accounts', create: false, origin: dataDirOrigin(values['data-dir'], env), stderr: deps.stderr ?? ((s) => void process.stderr.write(s)) });
   const { guard, close } = openAbuseGuard(config);
   try {
     if (sub === 'list') {

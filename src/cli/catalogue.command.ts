@@ -162,7 +162,7 @@ export async function runCatalogue(argv: string[], deps: CatalogueDeps): Promise
 
   const base = loadConfig(env);
   const config = { ...base, dataDir: values['data-dir'] ?? base.dataDir };
-  useDatabase(config, { create: values['create-database'] ?? false, origin: dataDirOrigin(values['data-dir'], env), createHint: 'add --create-database', stderr: deps.stderr });
+  useDatabase(config, { state: 'galleries', create: values['create-database'] ?? false, origin: dataDirOrigin(values['data-dir'], env), createHint: 'add --create-database', stderr: deps.stderr });
   for (const b of badKinds) deps.stderr(`${b}\n`);
   const stack = await buildLocalCatalogue(config, deps.loadAnalyzer, values.account);
   const total = (file.agencies?.length ?? 0) + (file.models?.length ?? 0) + (file.reviews?.length ?? 0);

@@ -3,11 +3,13 @@
  * Opening SQLite creates a missing file, so a command run from another folder, or with a
  * mistyped --data-dir, would otherwise work on a fresh empty database and report nothing wrong
  * ("no keys", "unlimited"). Commands that read or manage existing state require the file;
- * those that create on purpose may create it, and say so.
+ * those that create on purpose may create it, and say so. State kept in PostgreSQL
+ * (DATABASE_URL) is named instead, password hidden: the pool migrates it, nothing to find.
  */
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.schema.js';
-import { databasePath } from '../main/services.compose.js';
+import { redactDatabaseUrl } from '../config/database-url.js';
+import { databasePath, galleriesShared } from '../main/services.compose.js';
 
 /** The data dir's database is not there (exit 1 through main's error handler). */
 export class DatabaseMissingError extends Error {}
@@ -20,6 +22,12 @@ export function dataDirOrigin(flag: string | undefined, env: NodeJS.ProcessEnv):
 }
 
 export interface DatabaseUse {
+  /**
+   * What the command works on: accounts (keys, credits, bans; in PostgreSQL whenever
+   * DATABASE_URL is set) or galleries (faces, search indexes, catalogue; there unless
+   * VISAGE_GALLERIES_ON_POSTGRES=false keeps them in the data dir).
+   */
+  state: 'accounts' | 'galleries';
   /** Whether this command may create the database (keys create, index --create-database). */
   create: boolean;
   /** dataDirOrigin's answer. */
@@ -31,10 +39,16 @@ export interface DatabaseUse {
 
 /**
  * Checks the database before the command opens it and prints the one line that names it:
- * `database: /abs/path/visage.db` or `created new database at /abs/path/visage.db`.
+ * `database: /abs/path/visage.db` or `created new database at /abs/path/visage.db`, or
+ * `database: postgres://visage:***@host/db (DATABASE_URL)`.
  * Throws DatabaseMissingError when it is missing and the command may not create it.
  */
 export function useDatabase(config: Config, use: DatabaseUse): string {
+  if (use.state === 'accounts' ? config.databaseUrl !== '' : galleriesShared(config)) {
+    const named = `${redactDatabaseUrl(config.databaseUrl)} (DATABASE_URL)`;
+    use.stderr(`database: ${named}\n`);
+    return named;
+  }
   const path = databasePath(config);
   if (existsSync(path)) {
     use.stderr(`database: ${path}\n`);

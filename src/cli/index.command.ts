@@ -173,7 +173,7 @@ export async function runIndex(argv: string[], deps: IndexDeps): Promise<number>
     deps.stderr(`visage index: no photos in ${positionals[0]} (no ${[...IMAGE_EXT].join(' ')} file in it or under it)\n`);
     return 1;
   }
-  useDatabase(config, { create: values['create-database'] ?? false, origin: dataDirOrigin(values['data-dir'], env), createHint: 'add --create-database', stderr: deps.stderr });
+  useDatabase(config, { state: 'galleries', create: values['create-database'] ?? false, origin: dataDirOrigin(values['data-dir'], env), createHint: 'add --create-database', stderr: deps.stderr });
 
   const searchIndex = values.index;
   const gallery = (values.gallery ?? values.index)!;

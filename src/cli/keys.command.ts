@@ -85,6 +85,7 @@ export async function keysCommand(
   const base = loadConfig(env);
   const config = values['data-dir'] === undefined ? base : { ...base, dataDir: values['data-dir'] };
   const database = useDatabase(config, {
+    state: 'accounts',
     create: sub === 'create',
     origin: dataDirOrigin(values['data-dir'], env),
     createHint: 'run "visage keys create"',
