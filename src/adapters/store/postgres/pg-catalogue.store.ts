@@ -12,7 +12,6 @@ import type {
   AgencyFilter,
   CatalogueModel,
   CataloguePhoto,
-  Gender,
   ModelFilter,
   NewAgency,
   NewCatalogueModel,
@@ -20,65 +19,14 @@ import type {
   Page,
   PageQuery,
   Review,
-  ReviewAuthor,
   ReviewFilter,
-  ReviewType,
 } from '../../../domain/catalogue.model.js';
 import { VisageError } from '../../../domain/error.registry.js';
 import type { CatalogueStore } from '../../../ports/catalogue-store.port.js';
+import { AGENCY_COUNTS, AGENCY_SELECT, toAgency, toModel, toPhoto, toReview, type CatalogueRow } from '../catalogue.rows.js';
 
-type Row = Record<string, unknown>;
-
-const COUNTS = `(SELECT count(*) FROM catalogue_models m WHERE m.agency_id = a.id AND m.gender = 'male') AS male_count,
-  (SELECT count(*) FROM catalogue_models m WHERE m.agency_id = a.id AND m.gender = 'female') AS female_count`;
-const AGENCY = `SELECT a.*, ${COUNTS} FROM catalogue_agencies a`;
-
-const toAgency = (r: Row): Agency => ({
-  id: r.id as number,
-  title: r.title as string,
-  mother: r.mother as boolean,
-  genders: r.genders as Gender[],
-  languages: r.languages as string[],
-  maleCount: r.male_count as number,
-  femaleCount: r.female_count as number,
-  externalId: (r.external_id as string | null) ?? null,
-  createdAt: new Date(r.created_at as number),
-});
-
-const toPhoto = (r: Row): CataloguePhoto => ({
-  id: r.id as number,
-  modelId: r.model_id as number,
-  faceId: r.face_id as number,
-  photoHash: r.photo_hash as string,
-  label: (r.label as string | null) ?? null,
-  createdAt: new Date(r.created_at as number),
-});
-
-const toModel = (r: Row, photos: CataloguePhoto[]): CatalogueModel => ({
-  id: r.id as number,
-  agencyId: (r.agency_id as number | null) ?? null,
-  name: r.name as string,
-  gender: r.gender as Gender,
-  height: (r.height as number | null) ?? null,
-  bust: (r.bust as number | null) ?? null,
-  waist: (r.waist as number | null) ?? null,
-  hips: (r.hips as number | null) ?? null,
-  shoes: (r.shoes as number | null) ?? null,
-  eyes: (r.eyes as string | null) ?? null,
-  hair: (r.hair as string | null) ?? null,
-  externalId: (r.external_id as string | null) ?? null,
-  photos,
-  createdAt: new Date(r.created_at as number),
-});
-
-const toReview = (r: Row): Review => ({
-  id: r.id as number,
-  agencyId: r.agency_id as number,
-  author: r.author as ReviewAuthor,
-  type: r.type as ReviewType,
-  text: r.text as string,
-  date: new Date(r.date as number),
-});
+type Row = CatalogueRow;
+const AGENCY = AGENCY_SELECT;
 
 /**
  * WHERE clauses and their values ($1, $2, … in the order added), from the filters that are set.
@@ -167,7 +115,7 @@ export class PgCatalogueStore implements CatalogueStore {
     const r = await unique(
       this.rows(
         `WITH a AS (UPDATE catalogue_agencies SET title = $1, mother = $2, genders = $3, languages = $4, external_id = $5 WHERE account_id = $6 AND id = $7 RETURNING *)
-         SELECT a.*, ${COUNTS} FROM a`,
+         SELECT a.*, ${AGENCY_COUNTS} FROM a`,
         [a.title, a.mother, a.genders, a.languages, a.externalId, account, id],
       ),
     );

@@ -9,7 +9,6 @@ import type {
   AgencyFilter,
   CatalogueModel,
   CataloguePhoto,
-  Gender,
   ModelFilter,
   NewAgency,
   NewCatalogueModel,
@@ -17,66 +16,15 @@ import type {
   Page,
   PageQuery,
   Review,
-  ReviewAuthor,
   ReviewFilter,
-  ReviewType,
 } from '../../../domain/catalogue.model.js';
 import { VisageError } from '../../../domain/error.registry.js';
 import type { CatalogueStore } from '../../../ports/catalogue-store.port.js';
 import { StatementCache } from './sqlite-database.js';
+import { AGENCY_SELECT, toAgency, toModel, toPhoto, toReview, type CatalogueRow } from '../catalogue.rows.js';
 
-type Row = Record<string, unknown>;
-
-const COUNTS = `(SELECT COUNT(*) FROM catalogue_models m WHERE m.agency_id = a.id AND m.gender = 'male') AS male_count,
-  (SELECT COUNT(*) FROM catalogue_models m WHERE m.agency_id = a.id AND m.gender = 'female') AS female_count`;
-const AGENCY = `SELECT a.*, ${COUNTS} FROM catalogue_agencies a`;
-
-const toAgency = (r: Row): Agency => ({
-  id: r.id as number,
-  title: r.title as string,
-  mother: r.mother === 1,
-  genders: JSON.parse(r.genders as string) as Gender[],
-  languages: JSON.parse(r.languages as string) as string[],
-  maleCount: r.male_count as number,
-  femaleCount: r.female_count as number,
-  externalId: (r.external_id as string | null) ?? null,
-  createdAt: new Date(r.created_at as number),
-});
-
-const toPhoto = (r: Row): CataloguePhoto => ({
-  id: r.id as number,
-  modelId: r.model_id as number,
-  faceId: r.face_id as number,
-  photoHash: r.photo_hash as string,
-  label: (r.label as string | null) ?? null,
-  createdAt: new Date(r.created_at as number),
-});
-
-const toModel = (r: Row, photos: CataloguePhoto[]): CatalogueModel => ({
-  id: r.id as number,
-  agencyId: (r.agency_id as number | null) ?? null,
-  name: r.name as string,
-  gender: r.gender as Gender,
-  height: (r.height as number | null) ?? null,
-  bust: (r.bust as number | null) ?? null,
-  waist: (r.waist as number | null) ?? null,
-  hips: (r.hips as number | null) ?? null,
-  shoes: (r.shoes as number | null) ?? null,
-  eyes: (r.eyes as string | null) ?? null,
-  hair: (r.hair as string | null) ?? null,
-  externalId: (r.external_id as string | null) ?? null,
-  photos,
-  createdAt: new Date(r.created_at as number),
-});
-
-const toReview = (r: Row): Review => ({
-  id: r.id as number,
-  agencyId: r.agency_id as number,
-  author: r.author as ReviewAuthor,
-  type: r.type as ReviewType,
-  text: r.text as string,
-  date: new Date(r.date as number),
-});
+type Row = CatalogueRow;
+const AGENCY = AGENCY_SELECT;
 
 /** WHERE clauses and their values, from the filters that are set. */
 class Where {
