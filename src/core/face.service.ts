@@ -86,6 +86,16 @@ export class FaceService {
   }
 
   /**
+   * Detection with the decoded pixels the faces were found in, for a caller that also reads
+   * them (photo scoring's occluder check). Boxes are in the photo's own pixels; the pixels may
+   * be the photo downscaled under the analysis cap (`pixels.original` then gives its size).
+   */
+  async detectWithPixels(input: ImageInput, options: FaceOptions = {}): Promise<{ result: DetectResult; pixels: RgbImage }> {
+    const pixels = await this.deps.decoder.decode(await this.bytesOf(input));
+    return { result: await this.analyzeImage(pixels, options, false), pixels };
+  }
+
+  /**
    * Templates of a photo, with the decoded pixels the faces were found in, so a caller that
    * also crops the photo (thumbnails) does not decode it again.
    */

@@ -15,10 +15,15 @@
  * - expression 50: the probability of a neutral or happy expression (the usual portfolio looks)
  * - one_face 50: the photo shows one face (0 with more: whose portfolio is it?)
  * - visibility 50: the detector's confidence, which drops when the face is covered or cut
+ * Sharpness, eyes_open, expression and visibility are then multiplied by `uncovered`, the share
+ * of the face not under something flat (face-cover.rules.ts): what those read on a face under a
+ * bar, a hand or a mask is the occluder (its hard edges read sharp, the eye model reads its
+ * grey as an open eye), so they count only as far as the face shows.
  * A weighted sum rather than a product, so a client sees which part cost how much; a photo with
  * no face scores 0 with every part 0.
  */
 import type { AnalyzedFace } from '../../domain/face.model.js';
+import { uncovered } from './face-cover.rules.js';
 
 export const SCORE_WEIGHTS = {
   sharpness: 200,
@@ -63,8 +68,20 @@ export function largestFace(faces: readonly AnalyzedFace[]): AnalyzedFace | unde
   return faces.reduce<AnalyzedFace | undefined>((best, f) => (!best || f.box.x2 - f.box.x1 > best.box.x2 - best.box.x1 ? f : best), undefined);
 }
 
-/** The parts' measurements for the largest of `faces` in a photo of `image` size. */
-export function scoreParts(faces: readonly AnalyzedFace[], image: { width: number; height: number }): Record<ScorePart, number> | null {
+/** What the pixels say of the largest face, measured where the pixels are (face-cover.rules.ts). */
+export interface FacePixelMeasures {
+  /** Share of the face's inner cells under something flat (flatShare). */
+  flatShare: number;
+}
+
+/** Parts read on the face's content, which an occluder fakes: they count as far as the face shows. */
+const CONTENT_PARTS: readonly ScorePart[] = ['sharpness', 'eyes_open', 'expression', 'visibility'];
+
+/**
+ * The parts' measurements for the largest of `faces` in a photo of `image` size; without
+ * `pixels` (no pixels read) the face counts as uncovered.
+ */
+export function scoreParts(faces: readonly AnalyzedFace[], image: { width: number; height: number }, pixels?: FacePixelMeasures): Record<ScorePart, number> | null {
   const f = largestFace(faces);
   if (!f) return null;
   const { x1, y1, x2, y2 } = f.box;
@@ -74,7 +91,7 @@ export function scoreParts(faces: readonly AnalyzedFace[], image: { width: numbe
   const eyes = f.attributes.eyes;
   const emo = f.attributes.emotion?.probabilities;
   const margin = Math.min(x1, y1, image.width - x2, image.height - y2);
-  return {
+  const parts: Record<ScorePart, number> = {
     sharpness: clip01(q?.sharpness ?? 0) * clip01(w / DETAIL_FACE_PX),
     exposure: clip01(q?.exposure ?? 0),
     face_size: Math.min(clip01(w / MIN_FACE_PX), clip01((w / Math.min(image.width, image.height) - SMALL_FACE_SHARE) / (PORTRAIT_FACE_SHARE - SMALL_FACE_SHARE))),
@@ -85,10 +102,13 @@ export function scoreParts(faces: readonly AnalyzedFace[], image: { width: numbe
     one_face: faces.length === 1 ? 1 : 0,
     visibility: clip01((f.score - 0.5) / 0.45),
   };
+  const shows = pixels ? uncovered(pixels.flatShare) : 1;
+  for (const k of CONTENT_PARTS) parts[k] *= shows;
+  return parts;
 }
 
-export function scorePhoto(faces: readonly AnalyzedFace[], image: { width: number; height: number }): PhotoScore {
-  const values = scoreParts(faces, image);
+export function scorePhoto(faces: readonly AnalyzedFace[], image: { width: number; height: number }, pixels?: FacePixelMeasures): PhotoScore {
+  const values = scoreParts(faces, image, pixels);
   const parts = {} as PhotoScore['parts'];
   let total = 0;
   for (const [name, weight] of Object.entries(SCORE_WEIGHTS) as [ScorePart, number][]) {

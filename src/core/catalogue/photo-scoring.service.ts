@@ -5,10 +5,11 @@
  */
 import { MAX_SCORED_PHOTOS } from '../../domain/catalogue.rules.js';
 import { VisageError, badParam } from '../../domain/error.registry.js';
-import type { AttributeName, Box, GenderEstimate, HeadPose } from '../../domain/face.model.js';
+import type { AttributeName, Box, GenderEstimate, HeadPose, RgbImage } from '../../domain/face.model.js';
 import type { FaceService, ImageInput } from '../face.service.js';
 import { pMapSettled } from '../settled-map.js';
-import { largestFace, scorePhoto, type PhotoScore } from './photo-scoring.rules.js';
+import { flatShare } from './face-cover.rules.js';
+import { largestFace, scorePhoto, type FacePixelMeasures, type PhotoScore } from './photo-scoring.rules.js';
 
 export const SCORING_ATTRIBUTES: AttributeName[] = ['age', 'gender', 'emotion', 'quality', 'eyes'];
 
@@ -23,14 +24,21 @@ export interface ScoredPhoto extends PhotoScore {
 
 export type ScoredPhotoResult = { ok: true; photo: ScoredPhoto } | { ok: false; error: VisageError };
 
+/** The pixel measures of a face whose box is in the photo's own pixels (`size`), read on `pixels`. */
+export function measurePixels(pixels: RgbImage, size: { width: number; height: number }, box: Box): FacePixelMeasures {
+  // The pixels may be the photo downscaled under the analysis cap: the box follows them.
+  const sx = pixels.width / size.width, sy = pixels.height / size.height;
+  return { flatShare: flatShare(pixels, { x1: box.x1 * sx, y1: box.y1 * sy, x2: box.x2 * sx, y2: box.y2 * sy }) };
+}
+
 export class PhotoScoring {
-  constructor(private readonly faces: Pick<FaceService, 'detect'>) {}
+  constructor(private readonly faces: Pick<FaceService, 'detectWithPixels'>) {}
 
   async scoreOne(image: ImageInput): Promise<ScoredPhoto> {
-    const r = await this.faces.detect(image, { attributes: SCORING_ATTRIBUTES, maxFaces: 20 });
+    const { result: r, pixels } = await this.faces.detectWithPixels(image, { attributes: SCORING_ATTRIBUTES, maxFaces: 20 });
     const f = largestFace(r.faces);
     return {
-      ...scorePhoto(r.faces, r.image),
+      ...scorePhoto(r.faces, r.image, f ? measurePixels(pixels, r.image, f.box) : undefined),
       faces: r.faces.length,
       age: f?.attributes.age ?? null,
       gender: f?.attributes.gender ?? null,

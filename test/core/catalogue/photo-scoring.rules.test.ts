@@ -49,3 +49,16 @@ test('closed or hidden eyes and a second face cost points', () => {
   assert.ok(scorePhoto([face({ eyes: 0.05 })], image).score < orig.score);
   assert.ok(scorePhoto([face(), face({ x1: 10, w: 40 })], image).score < orig.score);
 });
+
+test('a face under an occluder keeps only the parts it cannot fake: sharp edges and an "open" grey eye count as far as the face shows', () => {
+  const orig = scorePhoto([face({ sharpness: 0.6 })], image, { flatShare: 0 });
+  // The bar's hard edges read sharper and the eye model reads its grey as open.
+  const covered = scorePhoto([face({ sharpness: 1, eyes: 1 })], image, { flatShare: 0.3 });
+  assert.ok(covered.score < orig.score, `${covered.score} < ${orig.score}`);
+  for (const p of ['sharpness', 'eyes_open', 'expression', 'visibility'] as const) assert.equal(covered.parts[p].value, 0, p);
+  for (const p of ['exposure', 'face_size', 'framing', 'head_pose', 'one_face'] as const) assert.equal(covered.parts[p].value, orig.parts[p].value, p);
+  // Half covered (0.1 of the inner cells flat): those parts at half.
+  assert.equal(scorePhoto([face({ sharpness: 1 })], image, { flatShare: 0.1 }).parts.eyes_open.value, 0.5);
+  // No pixels read: counted as uncovered, as before the measure existed.
+  assert.deepEqual(scorePhoto([face()], image), scorePhoto([face()], image, { flatShare: 0 }));
+});
