@@ -4,12 +4,14 @@
  * /api/data/tools/scoring and /tools/similar with multipart `images[]`. The key comes as the
  * `key` query parameter or form field, or as `Authorization: Bearer <key>` (the only way for a key
  * created with header_only). The document's conventions: trailing slashes ignored, paths and
- * names case-sensitive, unknown parameters ignored, numbers within signed 32 bits.
+ * names case-sensitive, unknown parameters ignored, numbers within signed 32 bits (a filter
+ * may be negative: it then matches nothing). Parameter by parameter: docs/compat/facehub.md.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogueService } from '../../core/index.js';
 import type { AgencyFilter, ModelFilter, ReviewFilter } from '../../domain/catalogue.model.js';
-import { gender, int32, pageQuery, reviewAuthor, reviewType, text } from '../../domain/catalogue.rules.js';
+import { INT32_MIN, MAX_PER_PAGE, gender, int32, pageQuery, reviewAuthor, reviewType, text } from '../../domain/catalogue.rules.js';
+import { MAX_SEARCH_LIMIT } from '../../domain/gallery.rules.js';
 import { hasScope } from '../../domain/auth.model.js';
 import { VisageError, badParam } from '../../domain/error.registry.js';
 import { bearerExtractor, fieldExtractor } from '../../http/shared/auth-extractors.js';
@@ -23,21 +25,34 @@ import { hubAgency, hubModel, hubPage, hubReview, hubScoring, hubSimilar } from 
 
 type Q = Record<string, unknown>;
 const both = (path: string) => [path, `${path}/`];
+/** An empty value (`height=`) is no filter, as a form left blank. */
 const opt = <T>(v: unknown, parse: (v: unknown) => T): T | undefined => (v === undefined || v === '' ? undefined : parse(v));
-const num = (q: Q, k: string) => opt(q[k], (v) => int32(v, k));
-const paging = (q: Q) => pageQuery({ page: q.page, perPage: q.perPage, sortDir: q.sortDir }, { page: 'page', perPage: 'perPage', sortDir: 'sortDir' });
+/** Any signed 32-bit whole number: the document's bounds ("Our JSON number type is bounded to a signed 32-bit integer"). */
+const num = (q: Q, k: string) => opt(q[k], (v) => int32(v, k, INT32_MIN));
+/** Values are words the document writes in lower case (asc, agent, positive); `Agent` or `DESC` mean the same. */
+const word = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
+/**
+ * `page` from 1, `perPage` from 1 (default 25): the document gives no maximum, so a larger
+ * perPage is served at the catalogue's largest page, 100, and the answer's `perPage` says so,
+ * letting a client page through everything; `sortDir` asc or desc (by id).
+ */
+function paging(q: Q) {
+  const perPage = opt(q.perPage, (v) => Math.min(MAX_PER_PAGE, int32(v, 'perPage', 1)));
+  return pageQuery({ page: q.page, perPage, sortDir: word(q.sortDir) }, { page: 'page', perPage: 'perPage', sortDir: 'sortDir' });
+}
 const caller = (all: CatalogueService, req: FastifyRequest) => (req.principal ? all.scoped(req.principal.account) : all);
 
-/** The document's 0 (female) and 1 (male). */
-function hubGender(v: unknown) {
-  if (v !== '0' && v !== '1') throw badParam('gender', 'gender must be 0 (female) or 1 (male)');
-  return gender(v);
+/** One of the document's codes for an int parameter, e.g. gender 0 (female) or 1 (male). */
+function code<T extends number>(q: Q, k: string, allowed: readonly T[], meaning: string): T | undefined {
+  const n = num(q, k);
+  if (n !== undefined && !allowed.includes(n as T)) throw badParam(k, `${k} must be ${meaning}`);
+  return n as T | undefined;
 }
 
 function modelFilter(q: Q): ModelFilter {
   return {
     agencyId: num(q, 'agency_id'),
-    gender: opt(q.gender, hubGender),
+    gender: opt(code(q, 'gender', [0, 1], '0 (female) or 1 (male)'), gender),
     height: num(q, 'height'),
     bust: num(q, 'bust'),
     waist: num(q, 'waist'),
@@ -49,10 +64,8 @@ function modelFilter(q: Q): ModelFilter {
 }
 
 function agencyFilter(q: Q): AgencyFilter {
-  const type = num(q, 'type');
-  if (type !== undefined && type !== 0 && type !== 1) throw badParam('type', 'type must be 1 (mother agencies only) or 0 (all)');
-  const genders = num(q, 'genders');
-  if (genders !== undefined && genders !== 0 && genders !== 1) throw badParam('genders', 'genders must be 0 (only female) or 1 (only male)');
+  const type = code(q, 'type', [0, 1], '1 (mother agencies only) or 0 (all)');
+  const genders = code(q, 'genders', [0, 1], '0 (only female) or 1 (only male)');
   return {
     title: opt(q.title, (v) => text(v, 'title')),
     mother: type === 1 ? true : undefined,
@@ -66,14 +79,15 @@ function agencyFilter(q: Q): AgencyFilter {
 /** `agency_id` is typed "string, title of agency" in the document: a number is an id, other text a title. */
 async function reviewFilter(q: Q, catalogue: CatalogueService): Promise<ReviewFilter> {
   let agencyId: number | undefined;
+  if (Array.isArray(q.agency_id)) throw badParam('agency_id', 'agency_id must be one agency id or title');
   if (typeof q.agency_id === 'string' && q.agency_id !== '') {
-    if (/^-?[0-9]+$/.test(q.agency_id)) agencyId = int32(q.agency_id, 'agency_id');
+    if (/^\s*-?[0-9]+\s*$/.test(q.agency_id)) agencyId = int32(q.agency_id, 'agency_id', INT32_MIN);
     else {
       const hit = await catalogue.listAgencies({ title: text(q.agency_id, 'agency_id') }, { page: 1, perPage: 1, sortDir: 'asc' });
       agencyId = hit.items[0]?.id ?? -1; // no such agency: no reviews
     }
   }
-  return { agencyId, author: opt(q.author, (v) => reviewAuthor(v)), type: opt(q.type, (v) => reviewType(v)) };
+  return { agencyId, author: opt(q.author, (v) => reviewAuthor(word(v))), type: opt(q.type, (v) => reviewType(word(v))) };
 }
 
 /** Why a path below the prefix names no endpoint, in the document's terms. */
@@ -174,7 +188,8 @@ export const facehubDialect: FastifyPluginAsync<SurfaceDeps> = async (app: Fasti
         const files = await images(req);
         if (files.length > 1) throw badParam('images[]', 'Similar search takes 1 image');
         const q = { ...(req.query as Q), ...(await readRequestInput(req)).fields };
-        const limit = q.perPage === undefined ? 10 : int32(q.perPage, 'perPage', 1);
+        // Not in the document (it answers "the most similar"): perPage models, 10 by default, 1000 at most.
+        const limit = opt(q.perPage, (v) => Math.min(MAX_SEARCH_LIMIT, int32(v, 'perPage', 1))) ?? 10;
         return hubSimilar(await caller(catalogue, req).lookAlikes(files[0]!, limit));
       });
     }
