@@ -17,8 +17,8 @@
  *   templates  POST /v1/templates               plus a template per face
  *   enrol      POST /v1/galleries/g/faces       template stored in PostgreSQL and indexed (a new id each)
  * photos/s = answered 2xx / (last answer - first request). The median over --runs rounds is the
- * figure; the ratio is N-node/1-node. CPU ms per photo is the node processes' own (PostgreSQL and
- * this client excluded). os.loadavg() is recorded before each measurement.
+ * figure; the ratio is N-node/1-node. CPU ms per photo is the node processes' own (this client
+ * excluded), and PostgreSQL's beside it when it runs on this machine. os.loadavg() is recorded before each measurement.
  */
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -34,6 +34,7 @@ import {
   log,
   machine,
   median,
+  pgCpuMeter,
   pgInfo,
   round,
   startNodes,
@@ -66,6 +67,8 @@ interface Measurement {
   p50: number;
   p99: number;
   cpuMsPerPhoto: number;
+  /** The whole PostgreSQL cluster's CPU in the interval (every setup's schema is on it; only this one is busy). */
+  postgresCpuMsPerPhoto: number | null;
   load1: number;
 }
 
@@ -75,6 +78,7 @@ let serial = 0;
 async function measure(s: Setup, ep: Endpoint, photos64: string[], inFlight: number, seconds: number): Promise<Measurement> {
   const load1 = round(loadavg()[0]!, 2);
   const cpu0 = s.running.map((n) => n.cpuMs());
+  const pgMeter = await pgCpuMeter(s.schema.pool);
   const ms: number[] = [];
   let answered = 0;
   let failed = 0;
@@ -103,9 +107,10 @@ async function measure(s: Setup, ep: Endpoint, photos64: string[], inFlight: num
   );
   const secs = (performance.now() - t0) / 1000;
   const cpu = s.running.reduce((a, n, i) => a + n.cpuMs() - cpu0[i]!, 0);
+  const pgMs = pgMeter?.stop() ?? null;
   if (failed) log(`    ${failed} failed, last: ${lastError}`);
   const l = latency(ms);
-  return { photosPerSecond: round(answered / secs, 2), answered, failed, seconds: round(secs, 2), p50: l.p50, p99: l.p99, cpuMsPerPhoto: round(cpu / Math.max(1, answered), 1), load1 };
+  return { photosPerSecond: round(answered / secs, 2), answered, failed, seconds: round(secs, 2), p50: l.p50, p99: l.p99, cpuMsPerPhoto: round(cpu / Math.max(1, answered), 1), postgresCpuMsPerPhoto: pgMs === null ? null : round(pgMs / Math.max(1, answered), 2), load1 };
 }
 
 async function main(): Promise<void> {
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
           const m = await measure(s, ep, photos64, inFlight, seconds);
           const k = `${s.label}/${ep}`;
           results.set(k, [...(results.get(k) ?? []), m]);
-          log(`  round ${r} ${k}: ${m.photosPerSecond} photos/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.cpuMsPerPhoto} CPU ms/photo (load ${m.load1})`);
+          log(`  round ${r} ${k}: ${m.photosPerSecond} photos/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.cpuMsPerPhoto} CPU ms/photo (PostgreSQL ${m.postgresCpuMsPerPhoto}) (load ${m.load1})`);
         }
       }
     }

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
 
     const run = async (galleries: number, perRequest: number) => {
       const ms: number[] = [];
+      const msByNode: number[][] = nodes.map(() => []);
       let faces = 0;
       let failed = 0;
       let k = 0;
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
                     body: { items: Array.from({ length: perRequest }, () => ({ template: pool[serial % pool.length], id: `w${serial++}` })) },
                   });
             ms.push(performance.now() - q0);
+            msByNode[i % nodes.length]!.push(performance.now() - q0);
             if (r.status !== 200) failed++;
             else faces += perRequest === 1 ? 1 : (r.json.results as { ok: boolean }[]).filter((x) => x.ok).length;
           }
@@ -103,6 +105,8 @@ async function main(): Promise<void> {
         failedRequests: failed,
         requestP50: l.p50,
         requestP99: l.p99,
+        // Per node: a gap between them means one node's writers wait behind the other's.
+        requestP50P99ByNode: msByNode.map((x) => [latency(x).p50, latency(x).p99]),
         // The counters include the nodes' other statements (job polls, marks read before searches).
         commitsPerFace: round((c1.commits - c0.commits) / Math.max(1, faces), 2),
         walBytesPerFace: Math.round(Number(c1.wal - c0.wal) / Math.max(1, faces)),
