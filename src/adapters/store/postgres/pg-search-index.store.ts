@@ -9,21 +9,9 @@
  * exactly one becomes the default (a partial unique index backs that up).
  */
 import type pg from 'pg';
-import type { Box } from '../../../domain/face.model.js';
 import type { IndexFaceSource, OptOut, SearchIndexStore } from '../../../ports/search-index-store.port.js';
 import { inTransaction } from './pg-database.js';
-
-interface SourceRow {
-  face_id: number;
-  url: string;
-  grp: number;
-  guid: string;
-  face_index: number;
-  x1: number | null;
-  y1: number | null;
-  x2: number | null;
-  y2: number | null;
-}
+import { toSource, toVector, type SourceRow } from '../search-index.rows.js';
 
 interface OptOutRow {
   id: number;
@@ -34,17 +22,6 @@ interface OptOutRow {
   created_at: number;
 }
 
-const toSource = (r: SourceRow): IndexFaceSource => ({
-  faceId: r.face_id,
-  url: r.url,
-  group: r.grp,
-  guid: r.guid,
-  faceIndex: r.face_index,
-  box: r.x1 === null ? null : ({ x1: r.x1, y1: r.y1!, x2: r.x2!, y2: r.y2! } as Box),
-});
-
-/** float32 little-endian bytes, as faces.vector (a copy: the Buffer may share pg's memory). */
-const toVector = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
 const vectorBytes = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 /** The lock of one account's default index (two int4 halves). */

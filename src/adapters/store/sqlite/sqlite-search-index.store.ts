@@ -1,31 +1,8 @@
 /** The search index's own rows (migration 0008) on the process's SQLite handle. */
 import type Database from 'better-sqlite3';
-import type { Box } from '../../../domain/face.model.js';
 import type { IndexFaceSource, OptOut, SearchIndexStore } from '../../../ports/search-index-store.port.js';
 import { migrate, StatementCache } from './sqlite-database.js';
-
-interface SourceRow {
-  face_id: number;
-  url: string;
-  grp: number;
-  guid: string;
-  face_index: number;
-  x1: number | null;
-  y1: number | null;
-  x2: number | null;
-  y2: number | null;
-}
-
-const toSource = (r: SourceRow): IndexFaceSource => ({
-  faceId: r.face_id,
-  url: r.url,
-  group: r.grp,
-  guid: r.guid,
-  faceIndex: r.face_index,
-  box: r.x1 === null ? null : ({ x1: r.x1, y1: r.y1!, x2: r.x2!, y2: r.y2! } as Box),
-});
-
-const vec = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+import { toSource, toVector, type SourceRow } from '../search-index.rows.js';
 
 export class SqliteSearchIndexStore implements SearchIndexStore {
   private readonly s: StatementCache;
@@ -120,6 +97,6 @@ export class SqliteSearchIndexStore implements SearchIndexStore {
       reference: string | null;
       created_at: number;
     }[];
-    return rows.map((r) => ({ id: r.id, account: r.account_id, modelKey: r.model_key, vector: vec(r.vector), reference: r.reference, createdAt: new Date(r.created_at) }));
+    return rows.map((r) => ({ id: r.id, account: r.account_id, modelKey: r.model_key, vector: toVector(r.vector), reference: r.reference, createdAt: new Date(r.created_at) }));
   }
 }
