@@ -48,6 +48,7 @@ export function defaultConfig(): Config {
     indexExactLimit: 10_000,
     indexQuantization: 'f32',
     indexEfSearch: 128,
+    vectorBackend: 'usearch',
     logLevel: 'info',
     ethnicity: false,
     // Chosen on the eval photos (bench/min-face-size.ts, docs/accuracy.md "Minimum face size").
@@ -131,6 +132,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // faces, jobs, the catalogue, search indexes and searches per node (docs/scale-out.md).
   if (cfg.databaseUrl && !sourceOf.has('galleriesOnPostgres')) cfg.galleriesOnPostgres = true;
   if (cfg.galleriesOnPostgres && !cfg.databaseUrl) problems.push('VISAGE_GALLERIES_ON_POSTGRES: needs DATABASE_URL');
+  // pgvector's tables are keyed by gallery id, so the galleries must be the shared ones too.
+  if (cfg.vectorBackend === 'pgvector') {
+    if (!cfg.databaseUrl) problems.push('VISAGE_VECTOR_BACKEND=pgvector: needs DATABASE_URL (a PostgreSQL with the pgvector extension)');
+    else if (!cfg.galleriesOnPostgres) problems.push('VISAGE_VECTOR_BACKEND=pgvector: needs the galleries in PostgreSQL (not VISAGE_GALLERIES_ON_POSTGRES=false)');
+    if (cfg.indexQuantization === 'i8') problems.push('VISAGE_INDEX_QUANTIZATION=i8: pgvector stores f32 (vector) or f16 (halfvec)');
+  }
   if (cfg.rateLimitStore === 'postgres' && !cfg.databaseUrl) problems.push('VISAGE_RATE_LIMIT_STORE=postgres: needs DATABASE_URL');
   if (cfg.rateLimitStore === 'sqlite' && cfg.databaseUrl) problems.push('VISAGE_RATE_LIMIT_STORE=sqlite: with DATABASE_URL the shared buckets are in PostgreSQL (postgres, the default) or per node (memory)');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -60,6 +60,12 @@ export const ConfigSchema = Type.Object(
     indexQuantization: Type.Union([Type.Literal('f32'), Type.Literal('f16'), Type.Literal('i8')]),
     /** HNSW candidate list per search (expansion_search): recall against time. */
     indexEfSearch: Int(8, 10_000),
+    /**
+     * Where vector search runs: `usearch` (each node keeps its indexes in memory, a cache of the
+     * templates) or `pgvector` (the indexes are tables in the PostgreSQL of DATABASE_URL, with
+     * the pgvector extension; docs/scale-out.md, "Search backends").
+     */
+    vectorBackend: Type.Union([Type.Literal('usearch'), Type.Literal('pgvector')]),
     logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l))),
     /** Reserved: ethnicity estimation stays off; the flag exists so enabling it is a visible decision. */
     ethnicity: Type.Boolean(),
@@ -142,6 +148,7 @@ export const ENV_VARS = {
   VISAGE_INDEX_EXACT_LIMIT: { key: 'indexExactLimit', kind: 'int' },
   VISAGE_INDEX_QUANTIZATION: { key: 'indexQuantization', kind: 'string' },
   VISAGE_INDEX_EF_SEARCH: { key: 'indexEfSearch', kind: 'int' },
+  VISAGE_VECTOR_BACKEND: { key: 'vectorBackend', kind: 'string' },
   VISAGE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   VISAGE_ETHNICITY: { key: 'ethnicity', kind: 'bool' },
   VISAGE_MIN_FACE_SIZE: { key: 'defaultMinFaceSize', kind: 'int' },

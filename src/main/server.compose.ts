@@ -51,6 +51,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   // The logger exists only once the app does; index repair logs through it.
   let log: ProgressLog = { info() {}, warn() {} };
   const stack = buildGalleries(config, faceService, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
+  // A vector backend that cannot run here (pgvector missing) stops the start before it serves.
+  await stack.ready().catch(async (e: unknown) => {
+    await stack.close().catch(() => undefined);
+    throw e;
+  });
   const jobs = buildJobs(config, { info: (...a) => log.info(...a), warn: (...a) => log.warn(...a) });
   // Job handlers of the use cases, registered before the runner starts.
   jobs.jobs.handle(GALLERY_IMPORT_JOB, galleryImportHandler(stack.galleries));

@@ -2,11 +2,11 @@
  * Composition helpers shared by the server and the CLI: the only place adapters are chosen.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { createFaceAnalyzer } from './face-analyzer.compose.js';
 import type { EngineOptions } from './face-models.compose.js';
 import { SqliteFaceStore } from '../adapters/store/sqlite/sqlite-face.store.js';
-import { UsearchIndexProvider, type UsearchIndexOptions } from '../adapters/index/usearch-vector.index.js';
+import { buildVectorIndexes } from './vector-index.compose.js';
 import { FaceIndexRegistry } from '../core/face-index.registry.js';
 import { GalleryService } from '../core/gallery.service.js';
 import { leaseDatabase, leasePgPool } from './database.compose.js';
@@ -37,10 +37,7 @@ export const engineOptions = (config: Config): EngineOptions => ({ detectorEarly
 /** Loads the real engine; poolSize 0 runs inference in this thread (CLI one-offs). */
 export const loadRealAnalyzer: AnalyzerLoader = (poolSize, engine) => createFaceAnalyzer({ poolSize, engine });
 
-/** The vector index settings of the config. */
-export function indexOptions(config: Config): UsearchIndexOptions {
-  return { exactLimit: config.indexExactLimit, quantization: config.indexQuantization, expansionSearch: config.indexEfSearch };
-}
+export { indexOptions } from './vector-index.compose.js';
 
 /** `resolve` replaces DNS (tests point a public name at a local server). */
 export function buildFetcher(config: Config, resolve?: Resolver): UrlFetcher {
@@ -59,6 +56,8 @@ export function databasePath(config: Config): string {
 
 export interface GalleryStack {
   galleries: GalleryService;
+  /** Rejects (a ConfigError) when the vector backend cannot run here: await it before serving. */
+  ready(): Promise<void>;
   /** Checks every gallery's index against the database, repairing it if needed. */
   warmUp(): Promise<void>;
   close(): Promise<void>;
@@ -78,17 +77,22 @@ export function buildGalleries(config: Config, faceService: FaceService, log: Pr
     const lease = leaseDatabase(databasePath(config));
     store = new SqliteFaceStore(lease.db, lease.release);
   }
-  const indexes = new FaceIndexRegistry(store, store, new UsearchIndexProvider(join(config.dataDir, 'index'), indexOptions(config)), log);
-  const galleries = new GalleryService({ store, indexes, lock: galleryLock(config), faces: faceService, thumbnailer: new SharpThumbnailer() });
+  const vectors = buildVectorIndexes(config);
+  const indexes = new FaceIndexRegistry(store, store, vectors.provider, log);
+  const lock = galleryLock(config);
+  const galleries = new GalleryService({ store, indexes, lock: lock.lock, faces: faceService, thumbnailer: new SharpThumbnailer() });
   const unfollow = followOthers(indexes);
   return {
     galleries,
+    ready: vectors.start,
     // Every account's galleries: an index no live gallery owns is deleted, so all must be listed.
     warmUp: async () => indexes.warmUp(await store.listAllGalleries()),
     close: async () => {
       unfollow();
       await indexes.close();
       await store.close();
+      await vectors.release();
+      await lock.release();
     },
   };
 }
@@ -142,8 +146,11 @@ function catchUpOnNotice(store: FaceStore, indexes: FaceIndexRegistry, log: Prog
 /** Whether this process keeps galleries, faces, jobs, the lock, catalogue, search indexes and searches in PostgreSQL. */
 export const galleriesShared = (config: Config): boolean => config.galleriesOnPostgres && config.databaseUrl !== '';
 
-function galleryLock(config: Config): GalleryWriteLock {
-  return galleriesShared(config) ? new PgGalleryLock(leasePgPool(config.databaseUrl).pool) : new InProcessGalleryLock();
+/** The lock's pool lease is released at close, so the last release ends the pool (its idle connections kept the process up). */
+function galleryLock(config: Config): { lock: GalleryWriteLock; release(): Promise<void> } {
+  if (!galleriesShared(config)) return { lock: new InProcessGalleryLock(), release: async () => undefined };
+  const lease = leasePgPool(config.databaseUrl);
+  return { lock: new PgGalleryLock(lease.pool), release: lease.release };
 }
 
 function openJobQueue(config: Config): { queue: JobQueue; release(): Promise<void> } {
@@ -203,6 +210,13 @@ export async function buildLocalStack(config: Config, loadAnalyzer: AnalyzerLoad
   const analyzer = await loadAnalyzer(config.workers, engineOptions(config));
   const faces = buildFaceService(config, analyzer);
   const stack = buildGalleries(config, faces, log);
+  try {
+    await stack.ready();
+  } catch (e) {
+    await stack.close().catch(() => undefined);
+    await analyzer.close();
+    throw e;
+  }
   return {
     ...stack,
     faces,
