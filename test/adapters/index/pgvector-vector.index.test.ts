@@ -39,6 +39,7 @@ function lazy(opts: PgvectorIndexOptions) {
 
 vectorIndexContract('pgvector exact', lazy({ exactLimit: 1000 }));
 vectorIndexContract('pgvector HNSW', lazy({ exactLimit: 10 }));
+vectorIndexContract('pgvector HNSW f16 (halfvec)', lazy({ exactLimit: 10, scalar: 'f16' }));
 
 const tableOf = async (db: SqlQuery, key: string) => (await db.query<{ tab: string }>('SELECT tab FROM visage_vector_indexes WHERE key = $1', [key])).rows[0]?.tab;
 const exists = async (db: SqlQuery, rel: string) => (await db.query<{ r: string | null }>('SELECT to_regclass($1)::text AS r', [rel])).rows[0]!.r !== null;
@@ -92,7 +93,7 @@ test('HNSW past the exact limit: built once, used by the search, ef_search set f
   const text = `[${Array.from(l2normalize(q)).join(',')}]`;
   const plain = await db.query(`SELECT id FROM ${tab} ORDER BY v <#> $1::vector LIMIT 120`, [text]);
   assert.equal(plain.rows.length, 40, 'without SET LOCAL the graph walk stops at 40');
-  const plan = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM ${tab} ORDER BY v <#> $1::vector LIMIT 120`, [text])).rows.map((x) => x['QUERY PLAN']).join('\n');
+  const plan = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id, v <#> $1::vector AS d FROM ${tab} ORDER BY d LIMIT 120`, [text])).rows.map((x) => x['QUERY PLAN']).join('\n');
   assert.match(plan, new RegExp(`Index Scan using ${tab}_hnsw`));
   log.length = 0;
   const hits = await index.search(q, 120);
@@ -100,7 +101,7 @@ test('HNSW past the exact limit: built once, used by the search, ef_search set f
   const exact = bruteTopK(data, q, 120);
   assert.ok(hits.filter((h) => exact.includes(h.id)).length >= 114, 'recall@120 ≥ 0.95');
   assert.equal(log[0], 'tx: SET LOCAL hnsw.ef_search = 120');
-  assert.match(log[1]!, /^tx: SELECT id, \(v <#> \$1::vector\) \* -1 AS cosine FROM visage_vectors_\d+ ORDER BY v <#> \$1::vector LIMIT \$2$/);
+  assert.match(log[1]!, /^tx: SELECT id, v <#> \$1::vector AS d FROM visage_vectors_\d+ ORDER BY d LIMIT \$2$/);
   for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.cosine >= hits[i]!.cosine);
   assert.ok(Math.abs(hits[0]!.cosine - dot(data.get(hits[0]!.id)!, q)) < 1e-5, 'cosine = −(v <#> q) on unit vectors');
   log.length = 0;
@@ -191,6 +192,27 @@ test('two nodes on one database: one table; a replayed add writes nothing; a reb
   assert.deepEqual(await b.keys(), []);
   const left = await db.query(`SELECT relname FROM pg_class WHERE relname LIKE 'visage_vectors_%' AND relnamespace = current_schema()::regnamespace`);
   assert.deepEqual(left.rows, []);
+});
+
+test('f16: halfvec column and graph, half the bytes; a table of the other scalar type is rebuilt, not misread', async () => {
+  const db = await freshSchema();
+  const rand = rng(25);
+  const sizes: Record<string, number> = {};
+  for (const scalar of ['f32', 'f16'] as const) {
+    const p = new PgvectorIndexProvider(db, { exactLimit: 10, scalar });
+    const { index } = await p.open(scalar, 512, 0);
+    for (let id = 1; id <= 30; id++) await index.add(id, randomUnit(512, rand));
+    const tab = (await tableOf(db, scalar))!;
+    sizes[scalar] = Number((await db.query<{ b: string }>(`SELECT sum(pg_column_size(v))::text AS b FROM ${tab}`)).rows[0]!.b) / 30;
+    const col = (await db.query<{ t: string }>(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'v'`, [tab])).rows[0]!.t;
+    assert.equal(col, scalar === 'f16' ? 'halfvec(512)' : 'vector(512)');
+    const [def] = (await db.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1 AND indexdef ILIKE '%USING hnsw%'`, [tab])).rows;
+    assert.match(def!.indexdef, scalar === 'f16' ? /halfvec_ip_ops/ : /vector_ip_ops/);
+  }
+  assert.deepEqual(sizes, { f32: 2056, f16: 1032 }, 'bytes per vector: 8 of header, then 4 or 2 a dimension');
+  const other = await new PgvectorIndexProvider(db, { scalar: 'f32' }).open('f16', 512, 30);
+  assert.equal(other.status, 'mismatch');
+  assert.match(other.reason ?? '', /as f16, 512 as f32 wanted/);
 });
 
 test('a shadow table left by a node that died during a rebuild is dropped after a day', async () => {
