@@ -39,7 +39,7 @@ export interface PgvectorIndexOptions {
   expansionAdd?: number;
   /** `hnsw.ef_search` per search (SET LOCAL); at least k, at most pgvector's 1000. */
   expansionSearch?: number;
-  /** maintenance_work_mem for an index build: a graph that does not fit is built far slower. */
+  /** maintenance_work_mem at least this for an index build: a graph that does not fit is built far slower. */
   buildMemory?: string;
   /** Rows per INSERT while a rebuild fills its table. */
   batch?: number;
@@ -310,7 +310,11 @@ async function buildHnsw(c: Context, tab: string, live: boolean): Promise<void> 
   const { connectivity: m, expansionAdd: efc, buildMemory } = c.opts;
   await c.db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('visage.pgvector'), hashtext($1))`, [tab]);
-    await tx.query(`SET LOCAL maintenance_work_mem = '${buildMemory}'`);
+    // Raised for this build only, never lowered: an operator's larger setting (ALTER ROLE …) stands.
+    await tx.query(
+      `SELECT set_config('maintenance_work_mem', CASE WHEN pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes($1) THEN $1 ELSE current_setting('maintenance_work_mem') END, true)`,
+      [buildMemory],
+    );
     await tx.query(`CREATE INDEX IF NOT EXISTS ${tableName(tab)}_hnsw ON ${tableName(tab)} USING hnsw (v ${TYPES[c.opts.scalar].ops}) WITH (m = ${m}, ef_construction = ${efc})`);
     if (live) await tx.query(`UPDATE ${META} SET hnsw = true WHERE tab = $1`, [tab]);
   });

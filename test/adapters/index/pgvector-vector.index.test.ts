@@ -215,6 +215,36 @@ test('f16: halfvec column and graph, half the bytes; a table of the other scalar
   assert.match(other.reason ?? '', /as f16, 512 as f32 wanted/);
 });
 
+test('an index build raises maintenance_work_mem for its own transaction, and never lowers it', async () => {
+  const db = await freshSchema();
+  const seen: string[] = [];
+  const client: SqlClient = {
+    query: (sql, params) => db.query(sql, params),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          query: async (sql, params) => {
+            if (sql.startsWith('CREATE INDEX')) seen.push((await tx.query<{ maintenance_work_mem: string }>('SHOW maintenance_work_mem')).rows[0]!.maintenance_work_mem);
+            return tx.query(sql, params);
+          },
+        }),
+      ),
+  };
+  const rand = rng(26);
+  const fill = async (key: string) => {
+    const { index } = await new PgvectorIndexProvider(client, { exactLimit: 5, buildMemory: '256MB' }).open(key, D, 0);
+    for (let id = 1; id <= 6; id++) await index.add(id, randomUnit(D, rand));
+  };
+  const setting = async () => (await db.query<{ maintenance_work_mem: string }>('SHOW maintenance_work_mem')).rows[0]!.maintenance_work_mem;
+  const before = await setting();
+  await fill('g');
+  await db.exec(`SET maintenance_work_mem = '1GB'`);
+  await fill('h');
+  await db.exec('RESET maintenance_work_mem');
+  assert.deepEqual(seen, ['256MB', '1GB']);
+  assert.equal(await setting(), before, 'only for the build');
+});
+
 test('a shadow table left by a node that died during a rebuild is dropped after a day', async () => {
   const db = await freshSchema();
   const p = new PgvectorIndexProvider(db);
