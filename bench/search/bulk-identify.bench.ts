@@ -10,6 +10,9 @@
  * `threshold: 'none'`; its time includes the index search and the store's re-read of the hits,
  * as a request would. recall@10 against exact search (usearch brute force) over every face.
  * A search that finds its index unusable would rebuild it: any such warning fails the bench.
+ * Others share these 2 cores, so right before each identify the same query is also run on the
+ * 1M graph alone (loaded apart, searched directly): each row gives that figure too, and the
+ * median difference per query, the part of the core and the store.
  *
  *   eval "$(scripts/test-postgres.sh start)"
  *   node --import tsx bench/search/bulk-identify.bench.ts --n 1000000 --galleries 10 --database-url "$TEST_DATABASE_URL"
@@ -27,7 +30,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import usearch from 'usearch';
 import { benchSet, cacheDir, D, type BenchSet } from './bulk-data.js';
-import { graphDir } from './bulk-graph.js';
+import { allName, graph, graphDir } from './bulk-graph.js';
 import { ACCOUNT, INDEX_NAME, loadPostgres, loadSqlite, MODEL_KEY, type Layout, type Loaded } from './bulk-load.js';
 import { latency, log, machine, round, writeResult } from './search-common.js';
 import type { FaceAnalyzer } from '../../src/ports/face-analyzer.port.js';
@@ -44,6 +47,20 @@ function truth(set: BenchSet): number[][] {
   writeFileSync(file, JSON.stringify(out));
   log(`  exact top-10 of ${nq} queries in ${round((performance.now() - t0) / 1000, 1)} s`);
   return out;
+}
+
+type Graph = InstanceType<typeof usearch.Index>;
+
+/**
+ * The 1M graph searched directly (usearch, ef 128, one thread, as the adapter searches): timed
+ * right before each identify with the same query, so each row says what the graph alone cost at
+ * that moment's load (others share these 2 cores) and the rest is the core and the store.
+ */
+function openGraphAlone(set: BenchSet): Graph {
+  const file = graph(set, allName, null);
+  const ix = new usearch.Index({ dimensions: D, metric: usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 128, multi: false });
+  ix.load(file.path);
+  return ix;
 }
 
 /** Creates the database `name` in the cluster of `url` when missing; its URL. */
@@ -68,7 +85,7 @@ interface Case {
   run: (g: import('../../src/core/gallery.service.js').GalleryService, probe: { template: string }) => Promise<{ probes: { matches: { face: { id: number } }[] }[] }>;
 }
 
-async function measure(engine: Engine, layout: Layout, set: BenchSet, exact: number[][], cases: Case[], where: { dataDir: string; url?: string }, loaded: Loaded, analyzer: FaceAnalyzer) {
+async function measure(engine: Engine, layout: Layout, set: BenchSet, exact: number[][], cases: Case[], where: { dataDir: string; url?: string }, loaded: Loaded, analyzer: FaceAnalyzer, alone: Graph) {
   const { loadConfig } = await import('../../src/config/config.loader.js');
   const { buildFaceService, buildGalleries } = await import('../../src/main/services.compose.js');
   const { encodeTemplate } = await import('../../src/domain/template.codec.js');
@@ -91,17 +108,37 @@ async function measure(engine: Engine, layout: Layout, set: BenchSet, exact: num
       if (warnings.length > 0) throw new Error(`${engine} ${c.search}: ${warnings.join('; ')}`);
       for (let i = 1; i <= 20; i++) await c.run(g, tpl(i)); // warm caches (SQLite pages, PostgreSQL buffers)
       const ms: number[] = [];
+      const graphMs: number[] = [];
+      const overMs: number[] = [];
       let hits = 0;
       const nq = exact.length;
       for (let i = 0; i < nq; i++) {
         const q = tpl(i);
+        const v = set.queries.slice(i * D, (i + 1) * D);
+        const g0 = performance.now();
+        alone.search(v, 10, 1);
         const t0 = performance.now();
         const r = await c.run(g, q);
-        ms.push(performance.now() - t0);
+        const t1 = performance.now();
+        ms.push(t1 - t0);
+        graphMs.push(t0 - g0);
+        overMs.push(t1 - t0 - (t0 - g0));
         const want = new Set(exact[i]);
         hits += (r.probes[0]?.matches ?? []).filter((m) => want.has(m.face.id)).length;
       }
-      const row = { engine, layout: layout.kind, search: c.search, faces: set.n, openSeconds, loadAverage: loadavg().map((x) => round(x, 2)), ...latency(ms), recallAt10: round(hits / (nq * 10), 4) };
+      const row = {
+        engine,
+        layout: layout.kind,
+        search: c.search,
+        faces: set.n,
+        openSeconds,
+        loadAverage: loadavg().map((x) => round(x, 2)),
+        ...latency(ms),
+        recallAt10: round(hits / (nq * 10), 4),
+        graphAloneP50: latency(graphMs).p50,
+        graphAloneP99: latency(graphMs).p99,
+        minusGraphP50: latency(overMs).p50,
+      };
       log(`  ${JSON.stringify(row)}`);
       out.push(row);
     }
@@ -142,34 +179,38 @@ export async function runBulkIdentifyBench(argv: string[]) {
     [{ kind: 'one' }, one],
     [{ kind: 'split', galleries: G }, split],
   ];
+  // Every store loaded (or found loaded) first: then the 2 GB of vectors can go.
+  const runs: { engine: Engine; layout: Layout; cases: Case[]; where: { dataDir: string; url?: string }; loaded: Loaded }[] = [];
+  for (const engine of engines) {
+    for (const [layout, cases] of layouts) {
+      const tag = `${layout.kind}-${n}`;
+      if (engine === 'sqlite') {
+        const where = { dataDir: join(cacheDir(), `sqlite-${tag}`) };
+        runs.push({ engine, layout, cases, where, loaded: await loadSqlite(set, layout, where.dataDir) });
+      } else {
+        const base = new URL(values['database-url']).pathname.slice(1) || 'visage';
+        const url = await ensureDatabase(values['database-url'], `${base}_bench_${layout.kind}`);
+        const where = { dataDir: join(cacheDir(), `pg-node-${tag}`), url };
+        runs.push({ engine, layout, cases, where, loaded: await loadPostgres(set, layout, url, where.dataDir) });
+      }
+    }
+  }
+  const alone = openGraphAlone(set);
+  (set as { vectors: Float32Array }).vectors = new Float32Array(0);
   const results: Record<string, unknown>[] = [];
   // Identify by template runs no inference; the engine is there because the services are built on it (in this thread).
   const { loadRealAnalyzer } = await import('../../src/main/services.compose.js');
   const analyzer = await loadRealAnalyzer(0);
-  for (const engine of engines) {
-    for (const [layout, cases] of layouts) {
-      const tag = `${layout.kind}-${n}`;
-      let where: { dataDir: string; url?: string };
-      let loaded: Loaded;
-      if (engine === 'sqlite') {
-        where = { dataDir: join(cacheDir(), `sqlite-${tag}`) };
-        loaded = await loadSqlite(set, layout, where.dataDir);
-      } else {
-        const base = new URL(values['database-url']).pathname.slice(1) || 'visage';
-        const url = await ensureDatabase(values['database-url'], `${base}_bench_${layout.kind}`);
-        where = { dataDir: join(cacheDir(), `pg-node-${tag}`), url };
-        loaded = await loadPostgres(set, layout, url, where.dataDir);
-      }
-      const r = await measure(engine, layout, set, exact, cases, where, loaded, analyzer);
-      results.push({ engine, layout: layout.kind, ...r });
-    }
+  for (const r of runs) {
+    const m = await measure(r.engine, r.layout, set, exact, r.cases, r.where, r.loaded, analyzer, alone);
+    results.push({ engine: r.engine, layout: r.layout.kind, ...m });
   }
   await analyzer.close();
   const result = {
     machine: started,
     loadAverageAtEnd: loadavg().map((x) => round(x, 2)),
     data: { n, realLfwFaces: set.real.faces.length, synthetic: n - set.real.faces.length, perIdentity: 10, sameIdentityCosine: set.sameCos, otherIdentityCosine: set.otherCos, queries: exact.length, galleries: G },
-    path: 'GalleryService.identify / identifyAccount (usearch adapter defaults f32, M 16, ef 128; store re-read of the hits), one query at a time',
+    path: 'GalleryService.identify / identifyAccount (usearch adapter defaults f32, M 16, ef 128; store re-read of the hits), one query at a time; graphAlone*: the 1M graph searched directly with the same query right before; minusGraphP50: median of (identify - graph alone) per query',
     results,
   };
   writeResult(values.out ?? join(fileURLToPath(new URL('../results', import.meta.url)), `search-bulk-identify-${n}.json`), result);
