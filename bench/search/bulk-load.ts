@@ -24,7 +24,8 @@ import sharp from 'sharp';
 import { D, galleryOfRow, sourceOf, type BenchSet } from './bulk-data.js';
 import { allName, graph, galleryName, galleryRows, type GraphFile } from './bulk-graph.js';
 import { log, round } from './search-common.js';
-import type { Gallery } from '../../src/ports/face-store.port.js';
+import type { FaceStore, Gallery } from '../../src/ports/face-store.port.js';
+import type { SearchIndexStore } from '../../src/ports/search-index-store.port.js';
 
 /** The server's embedder (ArcFaceEmbedder: fr-arcface-512, version 1); the benches check it against the loaded engine. */
 export const MODEL_KEY = 'fr-arcface-512@1';
@@ -68,6 +69,17 @@ function plan(set: BenchSet, layout: Layout): Plan {
 const vectorBytes = (set: BenchSet, r: number) => Buffer.from(set.vectors.buffer, r * D * 4, D * 4);
 
 /** Writes the sidecar the adapter checks (src/adapters/index/usearch-vector.index.ts) and links the graph in. */
+/** The plan's galleries (marked as search indexes where it says) and the account set, made by the real stores. */
+async function makeGalleries(store: Pick<FaceStore, 'createGallery' | 'accountSet'>, sources: Pick<SearchIndexStore, 'markIndex'>, p: Plan): Promise<{ made: Gallery[]; accountSet: Gallery }> {
+  const made: Gallery[] = [];
+  for (const g of p.galleries) {
+    const gal = await store.createGallery({ account: ACCOUNT, name: g.name, description: p.searchIndex ? 'search index' : '', modelKey: MODEL_KEY, dimensions: D, thumbnails: false });
+    if (p.searchIndex) await sources.markIndex(gal.id, ACCOUNT);
+    made.push(gal);
+  }
+  return { made, accountSet: await store.accountSet(ACCOUNT, MODEL_KEY, D) };
+}
+
 function placeGraph(indexDir: string, galleryId: number, g: GraphFile, seq: number): void {
   mkdirSync(indexDir, { recursive: true });
   const file = join(indexDir, `g${galleryId}.usearch`);
@@ -99,15 +111,7 @@ export async function loadSqlite(set: BenchSet, layout: Layout, dataDir: string)
   const db = openDatabase(join(dataDir, 'visage.db'), { synchronous: 'FULL', secureDelete: true });
   const t0 = performance.now();
   try {
-    const store = new SqliteFaceStore(db);
-    const sources = new SqliteSearchIndexStore(db);
-    const made: Gallery[] = [];
-    for (const g of p.galleries) {
-      const gal = await store.createGallery({ account: ACCOUNT, name: g.name, description: p.searchIndex ? 'search index' : '', modelKey: MODEL_KEY, dimensions: D, thumbnails: false });
-      if (p.searchIndex) await sources.markIndex(gal.id, ACCOUNT);
-      made.push(gal);
-    }
-    const accountSet = await store.accountSet(ACCOUNT, MODEL_KEY, D);
+    const { made, accountSet } = await makeGalleries(new SqliteFaceStore(db), new SqliteSearchIndexStore(db), p);
     const galleryOf = p.galleries.length === 1 ? null : galleryOfRow(set, p.galleries.length);
     const thumbs = await plainThumbs();
     const R = set.real.faces.length;
@@ -186,14 +190,7 @@ export async function loadPostgres(set: BenchSet, layout: Layout, url: string, d
     await pool.query('TRUNCATE galleries, faces, face_galleries, face_removals, face_thumbnails, search_indexes, search_index_faces RESTART IDENTITY CASCADE');
     const t0 = performance.now();
     const store = new PgFaceStore(pool);
-    const sources = new PgSearchIndexStore(pool);
-    const made: Gallery[] = [];
-    for (const g of p.galleries) {
-      const gal = await store.createGallery({ account: ACCOUNT, name: g.name, description: p.searchIndex ? 'search index' : '', modelKey: MODEL_KEY, dimensions: D, thumbnails: false });
-      if (p.searchIndex) await sources.markIndex(gal.id, ACCOUNT);
-      made.push(gal);
-    }
-    const accountSet = await store.accountSet(ACCOUNT, MODEL_KEY, D);
+    const { made, accountSet } = await makeGalleries(store, new PgSearchIndexStore(pool), p);
     const galleryOf = p.galleries.length === 1 ? null : galleryOfRow(set, p.galleries.length);
     const thumbs = await plainThumbs();
     const R = set.real.faces.length;
